@@ -1,0 +1,58 @@
+import type { Request, RequestHandler, Response } from 'express';
+import { waitUnlessAborted } from './faults.js';
+import type { Operation, OperationTarget, Outcome } from './operation.js';
+import type { PeerContext } from './peer-app.js';
+
+export type OperationSpec<Input> = {
+  operation: Operation;
+  /** Reads what a call is about before validation, so a rejected call is logged and matched too. */
+  identify(req: Request): OperationTarget;
+  /** Throws BadRequestError. */
+  parse(req: Request): Input;
+  /** Synchronous, so each call applies atomically between others. */
+  apply(input: Input, idempotencyKey: string | undefined): Outcome;
+};
+
+const faultBody = { error: 'injected_fault' };
+
+/** Logs the call, plays any matching fault, then applies it at most once per Idempotency-Key. */
+export function handleOperation<Input>(
+  context: PeerContext,
+  spec: OperationSpec<Input>,
+): RequestHandler {
+  return async (req, res) => {
+    const target = spec.identify(req);
+    context.requestLog.record(spec.operation, target, req, res);
+    const fault = context.faults.take(spec.operation, target);
+
+    if (fault?.mode === 'latency' && !(await waitUnlessAborted(fault.latencyMs, context.signal))) {
+      return;
+    }
+    if (fault?.mode === 'error') {
+      send(res, { status: fault.status, body: faultBody });
+      return;
+    }
+    if (fault?.mode === 'hang') return;
+
+    const input = spec.parse(req);
+    const idempotencyKey = req.get('Idempotency-Key');
+    // A GET changes nothing, so a key on it must not freeze the answer.
+    const outcome =
+      req.method === 'GET'
+        ? spec.apply(input, idempotencyKey)
+        : context.idempotency.replayOrApply(idempotencyKey, () =>
+            spec.apply(input, idempotencyKey),
+          );
+
+    if (fault?.mode === 'process-then-error') {
+      send(res, { status: fault.status, body: faultBody });
+      return;
+    }
+    if (fault?.mode === 'process-then-hang') return;
+    send(res, outcome);
+  };
+}
+
+function send(res: Response, outcome: Outcome): void {
+  res.status(outcome.status).json(outcome.body);
+}

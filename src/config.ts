@@ -1,0 +1,234 @@
+import { z } from 'zod';
+
+/**
+ * The only reader of process.env. order-api.md's Configuration table, parsed once at start;
+ * a bad value stops the process with a message naming the variable.
+ */
+const optionalText = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+
+const optionalUrl = optionalText.pipe(z.url({ protocol: /^https?$/ }).optional());
+
+const milliseconds = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
+
+const environmentSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3004),
+  DATABASE_URL: optionalText.pipe(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+      .optional(),
+  ),
+  DB_HOST: optionalText,
+  DB_PORT: z.coerce.number().int().min(1).max(65535).default(5432),
+  DB_NAME: z.string().trim().min(1).default('orders'),
+  DB_USER: z.string().trim().min(1).default('postgres'),
+  DB_PASSWORD: z.string().optional(),
+  DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  PRODUCT_SERVICE_URL: optionalUrl,
+  PAYMENT_SERVICE_URL: optionalUrl,
+  NOTIFICATION_SERVICE_URL: optionalUrl,
+  JWT_SECRET: optionalText,
+  JWT_ISSUER: optionalText,
+  JWT_AUDIENCE: optionalText,
+  JWKS_URL: optionalUrl,
+  SERVICE_TOKEN: optionalText,
+  CURRENCY: z
+    .string()
+    .trim()
+    .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD')
+    .default('USD'),
+  PEER_TIMEOUT_MS: milliseconds(2000),
+  PEER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  ORDER_RESPONSE_DEADLINE_MS: milliseconds(8000),
+  SAGA_RECOVERY_INTERVAL_MS: milliseconds(5000),
+  SAGA_DEADLINE_MS: milliseconds(900_000),
+  SHUTDOWN_GRACE_MS: milliseconds(25_000),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
+  JAEGER_AGENT_HOST: optionalText,
+  JAEGER_AGENT_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  OTEL_SDK_DISABLED: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true'),
+  LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
+  LOG_DIR: z.string().trim().min(1).default('./logs'),
+  CORS_ORIGINS: optionalText.transform((value) =>
+    value === undefined
+      ? []
+      : value
+          .split(',')
+          .map((origin) => origin.trim())
+          .filter((origin) => origin !== ''),
+  ),
+  BODY_LIMIT: z.string().trim().default('100kb'),
+});
+
+export type Environment = z.infer<typeof environmentSchema>;
+
+export type DatabaseConfig =
+  | { readonly kind: 'url'; readonly connectionString: string }
+  | {
+      readonly kind: 'fields';
+      readonly host: string;
+      readonly port: number;
+      readonly database: string;
+      readonly user: string;
+      readonly password: string | undefined;
+    }
+  | { readonly kind: 'embedded'; readonly dataDir: string };
+
+export type PeerUrls = {
+  readonly productServiceUrl: string;
+  readonly paymentServiceUrl: string;
+  readonly notificationServiceUrl: string;
+};
+
+export type Config = Readonly<{
+  nodeEnv: Environment['NODE_ENV'];
+  isProduction: boolean;
+  port: number;
+  database: DatabaseConfig;
+  databasePoolMax: number;
+  /** Unset outside production: main.ts starts the bundled sandbox peers. */
+  peers: PeerUrls | undefined;
+  auth: {
+    jwtSecret: string | undefined;
+    jwksUrl: string | undefined;
+    issuer: string | undefined;
+    audience: string | undefined;
+    isDevelopmentSecret: boolean;
+  };
+  serviceToken: string | undefined;
+  currency: string;
+  peerTimeoutMs: number;
+  peerMaxAttempts: number;
+  orderResponseDeadlineMs: number;
+  sagaRecoveryIntervalMs: number;
+  sagaDeadlineMs: number;
+  shutdownGraceMs: number;
+  tracing: {
+    disabled: boolean;
+    otlpEndpoint: string | undefined;
+    jaegerAgentHost: string | undefined;
+    jaegerAgentPort: number | undefined;
+  };
+  logLevel: Environment['LOG_LEVEL'];
+  logDir: string;
+  corsOrigins: readonly string[];
+  bodyLimit: string;
+}>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+}
+
+const minimumProductionSecretLength = 32;
+
+/** Parses the environment; throws ConfigError naming every bad variable. */
+export function loadConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  developmentSecret: string,
+): Config {
+  const parsed = environmentSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
+    );
+  }
+  const e = parsed.data;
+  const isProduction = e.NODE_ENV === 'production';
+  const problems: string[] = [];
+
+  const database = databaseConfig(e);
+  if (isProduction && database.kind === 'embedded') {
+    problems.push(
+      'DATABASE_URL or DB_HOST: required in production (the embedded PostgreSQL is for development only)',
+    );
+  }
+
+  const peerValues = [e.PRODUCT_SERVICE_URL, e.PAYMENT_SERVICE_URL, e.NOTIFICATION_SERVICE_URL];
+  const peersSet = peerValues.filter((value) => value !== undefined).length;
+  let peers: PeerUrls | undefined;
+  if (e.PRODUCT_SERVICE_URL && e.PAYMENT_SERVICE_URL && e.NOTIFICATION_SERVICE_URL) {
+    peers = {
+      productServiceUrl: e.PRODUCT_SERVICE_URL.replace(/\/+$/, ''),
+      paymentServiceUrl: e.PAYMENT_SERVICE_URL.replace(/\/+$/, ''),
+      notificationServiceUrl: e.NOTIFICATION_SERVICE_URL.replace(/\/+$/, ''),
+    };
+  } else if (peersSet > 0 || isProduction) {
+    problems.push(
+      'PRODUCT_SERVICE_URL, PAYMENT_SERVICE_URL, NOTIFICATION_SERVICE_URL: set all three (in production they are required; elsewhere leave all unset to use the bundled sandbox)',
+    );
+  }
+
+  if (isProduction && e.JWT_SECRET === undefined && e.JWKS_URL === undefined) {
+    problems.push('JWT_SECRET or JWKS_URL: at least one is required in production');
+  }
+  if (
+    isProduction &&
+    e.JWT_SECRET !== undefined &&
+    e.JWT_SECRET.length < minimumProductionSecretLength
+  ) {
+    problems.push(
+      `JWT_SECRET: must be at least ${minimumProductionSecretLength} characters in production`,
+    );
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const useDevelopmentSecret = e.JWT_SECRET === undefined && !isProduction;
+  return Object.freeze({
+    nodeEnv: e.NODE_ENV,
+    isProduction,
+    port: e.PORT,
+    database,
+    databasePoolMax: e.DB_POOL_MAX,
+    peers,
+    auth: {
+      jwtSecret: useDevelopmentSecret ? developmentSecret : e.JWT_SECRET,
+      jwksUrl: e.JWKS_URL,
+      issuer: e.JWT_ISSUER,
+      audience: e.JWT_AUDIENCE,
+      isDevelopmentSecret: useDevelopmentSecret,
+    },
+    serviceToken: e.SERVICE_TOKEN,
+    currency: e.CURRENCY,
+    peerTimeoutMs: e.PEER_TIMEOUT_MS,
+    peerMaxAttempts: e.PEER_MAX_ATTEMPTS,
+    orderResponseDeadlineMs: e.ORDER_RESPONSE_DEADLINE_MS,
+    sagaRecoveryIntervalMs: e.SAGA_RECOVERY_INTERVAL_MS,
+    sagaDeadlineMs: e.SAGA_DEADLINE_MS,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    tracing: {
+      disabled: e.OTEL_SDK_DISABLED,
+      otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+      jaegerAgentHost: e.JAEGER_AGENT_HOST,
+      jaegerAgentPort: e.JAEGER_AGENT_PORT,
+    },
+    logLevel: e.LOG_LEVEL,
+    logDir: e.LOG_DIR,
+    corsOrigins: e.CORS_ORIGINS,
+    bodyLimit: e.BODY_LIMIT,
+  });
+}
+
+function databaseConfig(e: Environment): DatabaseConfig {
+  if (e.DATABASE_URL !== undefined) return { kind: 'url', connectionString: e.DATABASE_URL };
+  if (e.DB_HOST !== undefined) {
+    return {
+      kind: 'fields',
+      host: e.DB_HOST,
+      port: e.DB_PORT,
+      database: e.DB_NAME,
+      user: e.DB_USER,
+      password: e.DB_PASSWORD,
+    };
+  }
+  return { kind: 'embedded', dataDir: './data/postgres' };
+}

@@ -1,0 +1,99 @@
+import type { OrderId, UserId } from '../domain/ids.js';
+import { orderId } from '../domain/ids.js';
+import type { Queryable } from './pool.js';
+
+export type IdempotencyRecord = {
+  requestHash: string;
+  orderId: OrderId | null;
+  responseStatus: number | null;
+  responseBody: unknown;
+  isLocked: boolean;
+};
+
+/**
+ * Reserves (user, key) for one in-flight request until `lockSeconds` from now. Returns true when
+ * this request holds it: a new key, or one whose earlier request stored nothing and let its lock
+ * lapse. False: the key exists; read it with findIdempotencyRecord.
+ */
+export async function reserveIdempotencyKey(
+  db: Queryable,
+  reservation: { userId: UserId; key: string; requestHash: string; lockSeconds: number },
+): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `insert into idempotency_keys (user_id, key, request_hash, locked_until)
+     values ($1, $2, $3, now() + make_interval(secs => $4))
+     on conflict (user_id, key) do update
+       set request_hash = excluded.request_hash, locked_until = excluded.locked_until,
+           created_at = now()
+       where idempotency_keys.order_id is null and idempotency_keys.locked_until < now()`,
+    [reservation.userId, reservation.key, reservation.requestHash, reservation.lockSeconds],
+  );
+  return rowCount === 1;
+}
+
+export async function findIdempotencyRecord(
+  db: Queryable,
+  user: UserId,
+  key: string,
+): Promise<IdempotencyRecord | undefined> {
+  const { rows } = await db.query<{
+    request_hash: string;
+    order_id: number | null;
+    response_status: number | null;
+    response_body: unknown;
+    is_locked: boolean;
+  }>(
+    `select request_hash, order_id, response_status, response_body,
+       coalesce(locked_until > now(), false) as is_locked
+     from idempotency_keys where user_id = $1 and key = $2`,
+    [user, key],
+  );
+  const row = rows[0];
+  if (row === undefined) return undefined;
+  return {
+    requestHash: row.request_hash,
+    orderId: row.order_id === null ? null : orderId(row.order_id),
+    responseStatus: row.response_status,
+    responseBody: row.response_body,
+    isLocked: row.is_locked,
+  };
+}
+
+/** From the moment the order is stored, the key is bound to it (same transaction). */
+export async function bindIdempotencyKey(
+  db: Queryable,
+  user: UserId,
+  key: string,
+  order: OrderId,
+): Promise<void> {
+  await db.query(`update idempotency_keys set order_id = $3 where user_id = $1 and key = $2`, [
+    user,
+    key,
+    order,
+  ]);
+}
+
+/** A request that stored nothing records no key. */
+export async function releaseIdempotencyKey(
+  db: Queryable,
+  user: UserId,
+  key: string,
+): Promise<void> {
+  await db.query(
+    `delete from idempotency_keys where user_id = $1 and key = $2 and order_id is null`,
+    [user, key],
+  );
+}
+
+export async function recordIdempotentResponse(
+  db: Queryable,
+  user: UserId,
+  key: string,
+  response: { status: number; body: unknown },
+): Promise<void> {
+  await db.query(
+    `update idempotency_keys set response_status = $3, response_body = $4, locked_until = null
+     where user_id = $1 and key = $2`,
+    [user, key, response.status, JSON.stringify(response.body)],
+  );
+}

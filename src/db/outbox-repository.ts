@@ -1,0 +1,84 @@
+import type { OrderId, UserId } from '../domain/ids.js';
+import { orderId, userId } from '../domain/ids.js';
+import type { NotificationType } from '../domain/order.js';
+import type { Queryable } from './pool.js';
+
+export type OutboxEvent = {
+  id: number;
+  orderId: OrderId;
+  userId: UserId;
+  type: NotificationType;
+  data: Record<string, unknown>;
+  attempts: number;
+};
+
+/** Written in the transaction of the state change it announces (transactional outbox). */
+export async function insertOutboxEvent(
+  db: Queryable,
+  event: {
+    orderId: OrderId;
+    userId: UserId;
+    type: NotificationType;
+    data: Record<string, unknown>;
+  },
+): Promise<void> {
+  await db.query(`insert into outbox (order_id, user_id, type, data) values ($1, $2, $3, $4)`, [
+    event.orderId,
+    event.userId,
+    event.type,
+    event.data,
+  ]);
+}
+
+/** Leases up to `limit` due events; a relay that dies leaves them to be taken again after the lease. */
+export async function claimDueEvents(
+  db: Queryable,
+  limit: number,
+  leaseSeconds: number,
+): Promise<OutboxEvent[]> {
+  const { rows } = await db.query<{
+    id: number;
+    order_id: number;
+    user_id: number;
+    type: NotificationType;
+    data: Record<string, unknown>;
+    attempts: number;
+  }>(
+    `update outbox set locked_until = now() + make_interval(secs => $2), attempts = attempts + 1
+     where id in (
+       select id from outbox
+       where delivered_at is null and next_attempt_at <= now()
+         and (locked_until is null or locked_until < now())
+       order by next_attempt_at, id
+       limit $1
+       for update skip locked)
+     returning id, order_id, user_id, type, data, attempts`,
+    [limit, leaseSeconds],
+  );
+  return rows.map((row) => ({
+    id: row.id,
+    orderId: orderId(row.order_id),
+    userId: userId(row.user_id),
+    type: row.type,
+    data: row.data,
+    attempts: row.attempts,
+  }));
+}
+
+export async function markEventDelivered(db: Queryable, id: number): Promise<void> {
+  await db.query(`update outbox set delivered_at = now(), locked_until = null where id = $1`, [id]);
+}
+
+export async function scheduleEventRetry(
+  db: Queryable,
+  id: number,
+  delayMs: number,
+  error: string,
+): Promise<void> {
+  await db.query(
+    `update outbox set next_attempt_at = now() + make_interval(secs => $2), locked_until = null,
+       last_error = $3
+     where id = $1`,
+    [id, delayMs / 1000, error],
+  );
+}

@@ -1,0 +1,136 @@
+import type { OrderStatus } from './order-status.js';
+import type { OrderId, ProductId } from './ids.js';
+
+/**
+ * Broken rules and refused requests. Each class has a stable `type` slug: it is the problem
+ * `type` clients see (docs/problems.md), so it never changes once shipped. The HTTP status of
+ * each lives in one place, src/http/problem.ts.
+ */
+export abstract class DomainError extends Error {
+  abstract readonly type: string;
+}
+
+export type FieldError = { readonly path: string; readonly message: string };
+
+export class ValidationError extends DomainError {
+  readonly type = 'validation-failed';
+  constructor(
+    readonly errors: readonly FieldError[],
+    message = 'The request is not valid.',
+  ) {
+    super(message);
+  }
+}
+
+export class MalformedJsonError extends DomainError {
+  readonly type = 'malformed-json';
+  constructor() {
+    super('The request body is not valid JSON.');
+  }
+}
+
+export class PayloadTooLargeError extends DomainError {
+  readonly type = 'payload-too-large';
+  constructor() {
+    super('The request body is too large.');
+  }
+}
+
+export class UnauthorizedError extends DomainError {
+  readonly type = 'unauthorized';
+  constructor(message = 'A valid bearer token is required.') {
+    super(message);
+  }
+}
+
+export class ForbiddenError extends DomainError {
+  readonly type = 'forbidden';
+  constructor(message = 'You are not allowed to do this.') {
+    super(message);
+  }
+}
+
+export class OrderNotFoundError extends DomainError {
+  readonly type = 'order-not-found';
+  constructor(readonly orderId: OrderId) {
+    super(`Order ${orderId} was not found.`);
+  }
+}
+
+export class RouteNotFoundError extends DomainError {
+  readonly type = 'not-found';
+  constructor() {
+    super('There is nothing at this path.');
+  }
+}
+
+export class UnknownProductsError extends DomainError {
+  readonly type = 'unknown-products';
+  constructor(readonly productIds: readonly ProductId[]) {
+    super(`These products do not exist: ${productIds.join(', ')}.`);
+  }
+}
+
+export class InsufficientStockError extends DomainError {
+  readonly type = 'insufficient-stock';
+  constructor(
+    readonly productIds: readonly ProductId[],
+    readonly orderId?: OrderId,
+  ) {
+    super(`Not enough stock for products: ${productIds.join(', ')}.`);
+  }
+}
+
+export class PaymentDeclinedError extends DomainError {
+  readonly type = 'payment-declined';
+  constructor(
+    readonly orderId: OrderId,
+    readonly reason: string,
+  ) {
+    super(`The payment for order ${orderId} was declined.`);
+  }
+}
+
+export class ProductServiceUnavailableError extends DomainError {
+  readonly type = 'product-service-unavailable';
+  readonly retryAfterSeconds = 5;
+  constructor() {
+    super('The Product Service is not answering; nothing was stored. Try again shortly.');
+  }
+}
+
+export class IllegalTransitionError extends DomainError {
+  readonly type = 'illegal-transition';
+  constructor(
+    readonly currentStatus: OrderStatus,
+    readonly requestedStatus: OrderStatus,
+    readonly allowedStatuses: readonly OrderStatus[],
+  ) {
+    super(
+      `An order that is ${currentStatus} cannot become ${requestedStatus}; allowed: ${
+        allowedStatuses.length > 0 ? allowedStatuses.join(', ') : 'none (final status)'
+      }.`,
+    );
+  }
+}
+
+export class PreconditionFailedError extends DomainError {
+  readonly type = 'precondition-failed';
+  constructor(readonly currentVersion: number) {
+    super(`The order has changed: its current version is ${currentVersion}.`);
+  }
+}
+
+export class IdempotencyKeyReusedError extends DomainError {
+  readonly type = 'idempotency-key-reused';
+  constructor() {
+    super('This Idempotency-Key was already used with a different request body.');
+  }
+}
+
+export class IdempotencyKeyInFlightError extends DomainError {
+  readonly type = 'idempotency-key-in-flight';
+  constructor() {
+    super('A request with this Idempotency-Key is still being processed.');
+  }
+}

@@ -1,0 +1,71 @@
+import type { ActorLabel } from './actor.js';
+import type { Cents } from './money.js';
+import { multiplyCents, sumCents } from './money.js';
+import type { OrderId, ProductId, UserId } from './ids.js';
+import type { OrderStatus } from './order-status.js';
+
+export type ShippingAddress = {
+  readonly name?: string | undefined;
+  readonly street: string;
+  readonly city: string;
+  readonly state?: string | undefined;
+  readonly postalCode: string;
+  readonly country: string;
+};
+
+export type OrderItem = {
+  readonly productId: ProductId;
+  readonly quantity: number;
+  /** Unit price from the Product Service when the order was placed. */
+  readonly priceCents: Cents;
+};
+
+export type Order = {
+  readonly id: OrderId;
+  readonly userId: UserId;
+  readonly status: OrderStatus;
+  readonly totalCents: Cents;
+  readonly currency: string;
+  readonly shippingAddress: ShippingAddress;
+  readonly items: readonly OrderItem[];
+  readonly paymentId: string | null;
+  readonly version: number;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+};
+
+export type OrderLine = { readonly productId: ProductId; readonly quantity: number };
+
+/** totalAmount = Σ price × quantity, in integer cents. */
+export const orderTotal = (items: readonly OrderItem[]): Cents =>
+  sumCents(items.map((item) => multiplyCents(item.priceCents, item.quantity)));
+
+/** The notification types of peer-services.md, each queued when the order enters a state. */
+export type NotificationType =
+  'order.created' | 'order.paid' | 'order.failed' | 'order.cancelled' | 'order.status_changed';
+
+export function notificationFor(status: OrderStatus): NotificationType {
+  switch (status) {
+    case 'pending':
+      return 'order.created';
+    case 'paid':
+      return 'order.paid';
+    case 'failed':
+      return 'order.failed';
+    case 'cancelled':
+      return 'order.cancelled';
+    case 'processing':
+    case 'shipped':
+    case 'delivered':
+      return 'order.status_changed';
+  }
+}
+
+/** One status change of an order's audit trail. */
+export type HistoryEntry = {
+  readonly from: OrderStatus | null;
+  readonly to: OrderStatus;
+  readonly actor: ActorLabel;
+  readonly reason: string | null;
+  readonly at: Date;
+};

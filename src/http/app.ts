@@ -1,0 +1,116 @@
+import cors from 'cors';
+import express from 'express';
+import type { ErrorRequestHandler, Express, RequestHandler } from 'express';
+import helmet from 'helmet';
+import { MalformedJsonError, PayloadTooLargeError, RouteNotFoundError } from '../domain/errors.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { OrdersDeps } from '../orders/orders-deps.js';
+import type { Authenticator } from './auth.js';
+import { requireAuth } from './auth.js';
+import type { Readiness } from './health-routes.js';
+import { healthRoutes } from './health-routes.js';
+import { docsPage, openApiDocument } from './openapi.js';
+import { ordersRoutes } from './orders-routes.js';
+import { toProblem } from './problem.js';
+import { requestId, requestIdOf } from './request-context.js';
+
+export type AppDeps = {
+  orders: OrdersDeps;
+  authenticator: Authenticator;
+  readiness: Readiness;
+  logger: Logger;
+  metrics: Metrics;
+  corsOrigins: readonly string[];
+  bodyLimit: string;
+  version: string;
+};
+
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.set('query parser', 'simple');
+  app.use(requestId);
+  app.use(observeRequests(deps.logger, deps.metrics));
+  app.use(helmet());
+  if (deps.corsOrigins.length > 0) {
+    app.use(
+      cors({
+        origin: [...deps.corsOrigins],
+        exposedHeaders: ['Location', 'ETag', 'X-Request-Id', 'Idempotent-Replayed', 'Retry-After'],
+      }),
+    );
+  }
+
+  app.use(healthRoutes(deps.readiness, deps.version));
+  app.get('/metrics', async (_req, res) => {
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+  const document = openApiDocument(deps.version);
+  app.get('/openapi.json', (_req, res) => {
+    res.json(document);
+  });
+  const page = docsPage(document);
+  app.get('/docs', (_req, res) => {
+    res.type('html').send(page);
+  });
+
+  app.use('/api', requireAuth(deps.authenticator));
+  app.use(
+    express.json({ limit: deps.bodyLimit, type: ['application/json', 'application/*+json'] }),
+  );
+  app.use(ordersRoutes(deps.orders));
+
+  app.use(() => {
+    throw new RouteNotFoundError();
+  });
+  app.use(errorHandler(deps.logger));
+  return app;
+}
+
+/** One log line and one metrics sample per request, labelled by route pattern. */
+function observeRequests(logger: Logger, metrics: Metrics): RequestHandler {
+  return (req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const routePath: unknown = req.route?.path;
+      const route = typeof routePath === 'string' ? `${req.baseUrl}${routePath}` : 'unmatched';
+      const labels = { method: req.method, route, status_code: String(res.statusCode) };
+      metrics.httpRequestDuration.observe(labels, seconds);
+      metrics.httpRequests.inc(labels);
+      logger.http('request', {
+        requestId: requestIdOf(res),
+        method: req.method,
+        route,
+        path: req.path,
+        status: res.statusCode,
+        durationMs: Math.round(seconds * 1000),
+      });
+    });
+    next();
+  };
+}
+
+function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error: unknown, _req, res, _next) => {
+    const traceId = requestIdOf(res);
+    const problem = toProblem(translateParserError(error), traceId);
+    if (problem.status >= 500) logger.error('request failed', { requestId: traceId, error });
+    if (res.headersSent) return;
+    res
+      .status(problem.status)
+      .set(problem.headers)
+      .type('application/problem+json')
+      .json(problem.body);
+  };
+}
+
+/** body-parser's errors carry a `type`; turn the client's mistakes into domain errors. */
+function translateParserError(error: unknown): unknown {
+  if (typeof error !== 'object' || error === null || !('type' in error)) return error;
+  if (error.type === 'entity.too.large') return new PayloadTooLargeError();
+  if (error.type === 'entity.parse.failed') return new MalformedJsonError();
+  return error;
+}

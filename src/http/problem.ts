@@ -1,0 +1,114 @@
+import {
+  DomainError,
+  ForbiddenError,
+  IdempotencyKeyInFlightError,
+  IdempotencyKeyReusedError,
+  IllegalTransitionError,
+  InsufficientStockError,
+  MalformedJsonError,
+  OrderNotFoundError,
+  PayloadTooLargeError,
+  PaymentDeclinedError,
+  PreconditionFailedError,
+  ProductServiceUnavailableError,
+  RouteNotFoundError,
+  UnauthorizedError,
+  UnknownProductsError,
+  ValidationError,
+} from '../domain/errors.js';
+
+export type ProblemBody = {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  traceId: string;
+  errors?: readonly { path: string; message: string }[];
+  [extension: string]: unknown;
+};
+
+export type Problem = { status: number; body: ProblemBody; headers: Record<string, string> };
+
+type Rule = { status: number; title: string };
+
+/** Error class → HTTP status and title: the one place that decides it. */
+const rules = new Map<abstract new (...args: never[]) => DomainError, Rule>([
+  [ValidationError, { status: 400, title: 'Invalid request' }],
+  [MalformedJsonError, { status: 400, title: 'Malformed JSON' }],
+  [UnauthorizedError, { status: 401, title: 'Unauthorized' }],
+  [PaymentDeclinedError, { status: 402, title: 'Payment declined' }],
+  [ForbiddenError, { status: 403, title: 'Forbidden' }],
+  [OrderNotFoundError, { status: 404, title: 'Order not found' }],
+  [RouteNotFoundError, { status: 404, title: 'Not found' }],
+  [InsufficientStockError, { status: 409, title: 'Not enough stock' }],
+  [IllegalTransitionError, { status: 409, title: 'Status change not allowed' }],
+  [IdempotencyKeyInFlightError, { status: 409, title: 'Request in progress' }],
+  [PreconditionFailedError, { status: 412, title: 'Precondition failed' }],
+  [PayloadTooLargeError, { status: 413, title: 'Payload too large' }],
+  [UnknownProductsError, { status: 422, title: 'Unknown products' }],
+  [IdempotencyKeyReusedError, { status: 422, title: 'Idempotency-Key reused' }],
+  [ProductServiceUnavailableError, { status: 503, title: 'Product Service unavailable' }],
+]);
+
+export const problemTypeBase = '/problems/';
+
+/** Anything not in the table is a bare 500 with no detail: messages can carry SQL or host names. */
+export function toProblem(error: unknown, traceId: string): Problem {
+  const rule = error instanceof DomainError ? ruleOf(error) : undefined;
+  if (!(error instanceof DomainError) || rule === undefined) {
+    return {
+      status: 500,
+      headers: {},
+      body: {
+        type: `${problemTypeBase}internal-error`,
+        title: 'An unexpected error occurred.',
+        status: 500,
+        traceId,
+      },
+    };
+  }
+  const body: ProblemBody = {
+    type: `${problemTypeBase}${error.type}`,
+    title: rule.title,
+    status: rule.status,
+    detail: error.message,
+    traceId,
+    ...extensionsOf(error),
+  };
+  return { status: rule.status, body, headers: headersOf(error) };
+}
+
+function ruleOf(error: DomainError): Rule | undefined {
+  for (const [errorClass, rule] of rules) if (error instanceof errorClass) return rule;
+  return undefined;
+}
+
+function extensionsOf(error: DomainError): Record<string, unknown> {
+  if (error instanceof ValidationError) return { errors: error.errors };
+  if (error instanceof UnknownProductsError) return { productIds: error.productIds };
+  if (error instanceof InsufficientStockError) {
+    return {
+      productIds: error.productIds,
+      ...(error.orderId === undefined ? {} : { orderId: error.orderId }),
+    };
+  }
+  if (error instanceof PaymentDeclinedError)
+    return { orderId: error.orderId, reason: error.reason };
+  if (error instanceof IllegalTransitionError) {
+    return {
+      currentStatus: error.currentStatus,
+      requestedStatus: error.requestedStatus,
+      allowedStatuses: error.allowedStatuses,
+    };
+  }
+  if (error instanceof PreconditionFailedError) return { currentVersion: error.currentVersion };
+  return {};
+}
+
+function headersOf(error: DomainError): Record<string, string> {
+  if (error instanceof UnauthorizedError) return { 'WWW-Authenticate': 'Bearer' };
+  if (error instanceof ProductServiceUnavailableError) {
+    return { 'Retry-After': String(error.retryAfterSeconds) };
+  }
+  return {};
+}

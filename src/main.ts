@@ -1,0 +1,152 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { startSandbox } from '../sandbox/start-sandbox.js';
+import type { Config } from './config.js';
+import { ConfigError, loadConfig } from './config.js';
+import { connectionStringFromFields } from './db/connection-string.js';
+import type { EmbeddedDatabase } from './db/embedded-postgres.js';
+import { startEmbeddedPostgres } from './db/embedded-postgres.js';
+import { developmentJwtSecret } from './http/dev-secret.js';
+import { createLogger } from './observability/logger.js';
+import { startService } from './service.js';
+
+// A .env file is read when present; real environment variables win (order-api.md).
+if (existsSync('.env')) process.loadEnvFile('.env');
+
+let config: Config;
+try {
+  config = loadConfig(process.env, developmentJwtSecret);
+} catch (error) {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+  throw error;
+}
+
+const logger = createLogger({ level: config.logLevel, logDir: config.logDir, console: true });
+const stopSteps: (() => Promise<void>)[] = [];
+
+async function main(): Promise<void> {
+  if (config.auth.isDevelopmentSecret) {
+    logger.warn('JWT_SECRET is not set: using the development secret (never in production)');
+  }
+  const connectionString = await databaseUrl();
+  const peers = config.peers ?? (await sandboxPeers());
+  const service = await startService({
+    connectionString,
+    poolMax: config.databasePoolMax,
+    port: config.port,
+    peers,
+    auth: {
+      jwtSecret: config.auth.jwtSecret,
+      jwksUrl: config.auth.jwksUrl,
+      issuer: config.auth.issuer,
+      audience: config.auth.audience,
+    },
+    serviceToken: config.serviceToken,
+    currency: config.currency,
+    peerTimeoutMs: config.peerTimeoutMs,
+    peerMaxAttempts: config.peerMaxAttempts,
+    orderResponseDeadlineMs: config.orderResponseDeadlineMs,
+    sagaRecoveryIntervalMs: config.sagaRecoveryIntervalMs,
+    sagaDeadlineMs: config.sagaDeadlineMs,
+    corsOrigins: config.corsOrigins,
+    bodyLimit: config.bodyLimit,
+    version: packageVersion(),
+    logger,
+  });
+  stopSteps.unshift(() => service.stop(config.shutdownGraceMs));
+  logger.info(`Order Service listening on port ${config.port}`, { url: service.url });
+}
+
+async function databaseUrl(): Promise<string> {
+  const { database } = config;
+  switch (database.kind) {
+    case 'url':
+      return database.connectionString;
+    case 'fields':
+      return connectionStringFromFields(database);
+    case 'embedded': {
+      logger.warn(
+        `No DATABASE_URL or DB_HOST: starting an embedded PostgreSQL in ${database.dataDir} (a development default)`,
+      );
+      const embedded: EmbeddedDatabase = await startEmbeddedPostgres({
+        dataDir: database.dataDir,
+        database: 'orders',
+        persistent: true,
+      });
+      stopSteps.push(() => embedded.stop());
+      logger.info('embedded PostgreSQL is up', {
+        url: embedded.connectionString.replace(/:[^:@/]+@/, ':***@'),
+      });
+      return embedded.connectionString;
+    }
+  }
+}
+
+async function sandboxPeers() {
+  const sandbox = await startSandbox({
+    productPort: 3001,
+    paymentPort: 3002,
+    notificationPort: 3003,
+  }).catch(async () => {
+    logger.warn('ports 3001–3003 are taken: starting the sandbox peers on free ports');
+    return startSandbox();
+  });
+  stopSteps.push(() => sandbox.close());
+  logger.warn('No peer URLs set: started the bundled sandbox peers (development only)', {
+    product: sandbox.productUrl,
+    payment: sandbox.paymentUrl,
+    notification: sandbox.notificationUrl,
+  });
+  return {
+    productServiceUrl: sandbox.productUrl,
+    paymentServiceUrl: sandbox.paymentUrl,
+    notificationServiceUrl: sandbox.notificationUrl,
+  };
+}
+
+function packageVersion(): string {
+  for (const candidate of ['../package.json', '../../package.json']) {
+    const path = fileURLToPath(new URL(candidate, import.meta.url));
+    if (existsSync(path)) {
+      const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
+      if (typeof parsed === 'object' && parsed !== null && 'version' in parsed) {
+        return String(parsed.version);
+      }
+    }
+  }
+  return '0.0.0';
+}
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info(`${signal} received: draining`, { graceMs: config.shutdownGraceMs });
+  const force = setTimeout(() => {
+    logger.error('shutdown grace period exceeded; exiting');
+    process.exit(1);
+  }, config.shutdownGraceMs + 5_000);
+  force.unref();
+  for (const step of stopSteps) {
+    await step().catch((error: unknown) => {
+      logger.error('shutdown step failed', { error });
+    });
+  }
+  logger.info('stopped');
+  logger.end();
+  await new Promise<void>((resolve) => logger.once('finish', () => resolve()));
+  process.exit(0);
+}
+
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));
+
+main().catch(async (error: unknown) => {
+  logger.error('failed to start', { error });
+  for (const step of stopSteps) await step().catch(() => undefined);
+  process.exitCode = 1;
+  setTimeout(() => process.exit(1), 500).unref();
+});

@@ -1,0 +1,35 @@
+import type { Actor } from '../domain/actor.js';
+import type { OrderId } from '../domain/ids.js';
+import { decideTransition } from '../domain/order-status.js';
+import type { CallContext } from '../peers/peer-http.js';
+import type { CompensationOutcome } from './compensate-order.js';
+import { cancelPendingOrder, compensateOrder } from './compensate-order.js';
+import type { OrdersDeps } from './orders-deps.js';
+import { checkVersion, findVisibleOrder } from './visible-order.js';
+
+export type CancelOptions = { reason: string | null; expectedVersion: number | undefined };
+
+/**
+ * POST /api/orders/:id/cancel (owner or admin). pending, paid, processing → cancelled with the
+ * charge refunded and stock restored; already cancelled → nothing done again; otherwise 409.
+ */
+export async function cancelOrder(
+  deps: OrdersDeps,
+  actor: Actor,
+  id: OrderId,
+  options: CancelOptions,
+  ctx: CallContext,
+): Promise<CompensationOutcome> {
+  // A pending order may finish its saga between our read and the cancel request: read again.
+  for (;;) {
+    const order = await findVisibleOrder(deps.pool, actor, id);
+    checkVersion(order, options.expectedVersion);
+    if (order.status === 'cancelled') return { status: 200, order };
+    decideTransition(order.status, 'cancelled', actor);
+    if (order.status !== 'pending') {
+      return compensateOrder(deps, order, 'cancelled', actor, options.reason, ctx);
+    }
+    const outcome = await cancelPendingOrder(deps, order, actor, options.reason, ctx);
+    if (outcome !== undefined) return outcome;
+  }
+}

@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import type { Actor } from '../domain/actor.js';
+import { actorLabel } from '../domain/actor.js';
+import type { Order } from '../domain/order.js';
+import { findOrder } from '../db/order-repository.js';
+import { claimSaga, findActiveSaga, insertSaga, requestCancel } from '../db/saga-repository.js';
+import type { Saga } from '../db/saga-repository.js';
+import { isUniqueViolation, withTransaction } from '../db/transaction.js';
+import type { CallContext } from '../peers/peer-http.js';
+import { runSaga } from '../saga/saga-runner.js';
+import { raceDeadline, waitFor } from './await-saga.js';
+import type { OrdersDeps } from './orders-deps.js';
+
+/** 200 when the order reached `target` within the response deadline, else 202 (background). */
+export type CompensationOutcome = { status: 200 | 202; order: Order };
+
+/**
+ * Cancels (or, for an admin, fails) a paid or processing order: refund the charge, restock every
+ * item, then record the status — as a durable saga, so a refund that cannot complete now finishes
+ * in the background. A second request while one runs never refunds twice: one active saga per
+ * order is a unique index.
+ */
+export async function compensateOrder(
+  deps: OrdersDeps,
+  order: Order,
+  target: 'cancelled' | 'failed',
+  actor: Actor,
+  reason: string | null,
+  ctx: CallContext,
+): Promise<CompensationOutcome> {
+  const leaseToken = randomUUID();
+  let saga: Saga | undefined;
+  try {
+    saga = await withTransaction(deps.pool, async (tx) => {
+      const locked = await findOrder(tx, order.id, { forUpdate: true });
+      if (locked?.version !== order.version) return undefined;
+      return insertSaga(tx, {
+        orderId: order.id,
+        kind: target === 'cancelled' ? 'cancel' : 'fail',
+        actor: actorLabel(actor),
+        reason,
+        paymentMethod: null,
+        requestId: ctx.requestId,
+        deadlineMs: deps.sagaDeadlineMs,
+        leaseToken,
+        leaseSeconds: deps.leaseSeconds,
+      });
+    });
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+  }
+  if (saga === undefined) {
+    // Another change got there first (a running saga, or a new version): report where it stands.
+    const active = await findActiveSaga(deps.pool, order.id);
+    if (active !== undefined) return awaitSaga(deps, active, target, ctx);
+    return { status: 200, order: (await findOrder(deps.pool, order.id)) ?? order };
+  }
+  return settle(deps, runSaga(deps, saga, ctx), order, target);
+}
+
+/** Records a cancel on a pending order's running saga; the saga observes it and compensates. */
+export async function cancelPendingOrder(
+  deps: OrdersDeps,
+  order: Order,
+  actor: Actor,
+  reason: string | null,
+  ctx: CallContext,
+): Promise<CompensationOutcome | undefined> {
+  const saga = await requestCancel(deps.pool, order.id, { actor: actorLabel(actor), reason });
+  if (saga === undefined) return undefined; // the saga finished meanwhile: decide again
+  return awaitSaga(deps, saga, 'cancelled', ctx);
+}
+
+/** Drives the saga if nobody holds it, else waits for its holder, up to the response deadline. */
+async function awaitSaga(
+  deps: OrdersDeps,
+  saga: Saga,
+  target: 'cancelled' | 'failed',
+  ctx: CallContext,
+): Promise<CompensationOutcome> {
+  const leaseToken = randomUUID();
+  const claimed = await claimSaga(deps.pool, saga.id, leaseToken, deps.leaseSeconds);
+  const order = (await findOrder(deps.pool, saga.orderId)) ?? undefined;
+  if (order === undefined) throw new Error(`saga ${saga.id} has no order`);
+  if (claimed !== undefined) return settle(deps, runSaga(deps, claimed, ctx), order, target);
+  const settled = await waitFor(async () => {
+    const now = await findOrder(deps.pool, saga.orderId);
+    return now !== undefined && now.status !== order.status ? now : undefined;
+  }, deps.responseDeadlineMs);
+  return settled === undefined
+    ? { status: 202, order: (await findOrder(deps.pool, saga.orderId)) ?? order }
+    : { status: 200, order: settled };
+}
+
+async function settle(
+  deps: OrdersDeps,
+  run: ReturnType<typeof runSaga>,
+  order: Order,
+  target: 'cancelled' | 'failed',
+): Promise<CompensationOutcome> {
+  const result = await raceDeadline(run, deps.responseDeadlineMs);
+  if (result !== 'deadline' && result.kind === 'finished') {
+    return { status: result.status === target ? 200 : 202, order: result.order };
+  }
+  return { status: 202, order: (await findOrder(deps.pool, order.id)) ?? order };
+}

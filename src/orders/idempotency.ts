@@ -1,0 +1,90 @@
+import { createHash } from 'node:crypto';
+import type { Actor } from '../domain/actor.js';
+import { IdempotencyKeyInFlightError, IdempotencyKeyReusedError } from '../domain/errors.js';
+import type { Order } from '../domain/order.js';
+import {
+  findIdempotencyRecord,
+  recordIdempotentResponse,
+  releaseIdempotencyKey,
+  reserveIdempotencyKey,
+} from '../db/idempotency-repository.js';
+import { findOrder } from '../db/order-repository.js';
+import type { OrdersDeps } from './orders-deps.js';
+
+/**
+ * order-api.md, Idempotency: keys scoped per user; the same key and body replays the first
+ * answer; another body → 422; still in flight → 409; a request that stored nothing records no key.
+ */
+export type IdempotencyStart =
+  | { kind: 'fresh' }
+  | { kind: 'replay'; status: number; body: unknown }
+  /** The first answer was 202 (or never recorded): show the order as it is now. */
+  | { kind: 'replay-order'; order: Order };
+
+export async function startIdempotentRequest(
+  deps: OrdersDeps,
+  actor: Actor,
+  key: string,
+  request: unknown,
+): Promise<IdempotencyStart> {
+  const requestHash = hashRequest(request);
+  // The key guards the request for as long as it may run before answering.
+  const lockSeconds = Math.ceil(deps.responseDeadlineMs / 1000) + 30;
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    if (
+      await reserveIdempotencyKey(deps.pool, {
+        userId: actor.userId,
+        key,
+        requestHash,
+        lockSeconds,
+      })
+    ) {
+      return { kind: 'fresh' };
+    }
+    const record = await findIdempotencyRecord(deps.pool, actor.userId, key);
+    if (record === undefined) continue; // released in between: try to reserve again
+    if (record.requestHash !== requestHash) throw new IdempotencyKeyReusedError();
+    if (record.responseStatus !== null && record.responseStatus !== 202) {
+      return { kind: 'replay', status: record.responseStatus, body: record.responseBody };
+    }
+    if (record.responseStatus === null && record.isLocked) throw new IdempotencyKeyInFlightError();
+    if (record.orderId !== null) {
+      const order = await findOrder(deps.pool, record.orderId);
+      if (order !== undefined) return { kind: 'replay-order', order };
+    }
+  }
+  throw new IdempotencyKeyInFlightError();
+}
+
+export async function saveIdempotentResponse(
+  deps: OrdersDeps,
+  actor: Actor,
+  key: string,
+  response: { status: number; body: unknown },
+): Promise<void> {
+  await recordIdempotentResponse(deps.pool, actor.userId, key, response);
+}
+
+export async function abandonIdempotentRequest(
+  deps: OrdersDeps,
+  actor: Actor,
+  key: string,
+): Promise<void> {
+  await releaseIdempotencyKey(deps.pool, actor.userId, key);
+}
+
+/** SHA-256 of the request with its object keys sorted, so key order does not matter. */
+export function hashRequest(request: unknown): string {
+  return createHash('sha256').update(canonicalJson(request)).digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value)
+      .filter(([, entry]) => entry !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([name, entry]) => `${JSON.stringify(name)}:${canonicalJson(entry)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}

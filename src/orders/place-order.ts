@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto';
+import type { Actor } from '../domain/actor.js';
+import { actorLabel } from '../domain/actor.js';
+import {
+  InsufficientStockError,
+  ProductServiceUnavailableError,
+  UnknownProductsError,
+} from '../domain/errors.js';
+import type { ProductId } from '../domain/ids.js';
+import type { Order, OrderItem, OrderLine, ShippingAddress } from '../domain/order.js';
+import { orderTotal } from '../domain/order.js';
+import { findOrder, insertHistory, insertOrder } from '../db/order-repository.js';
+import { insertOutboxEvent } from '../db/outbox-repository.js';
+import { insertSaga } from '../db/saga-repository.js';
+import { bindIdempotencyKey } from '../db/idempotency-repository.js';
+import { withTransaction } from '../db/transaction.js';
+import type { CallContext } from '../peers/peer-http.js';
+import type { Product } from '../peers/product-client.js';
+import { runSaga } from '../saga/saga-runner.js';
+import { raceDeadline } from './await-saga.js';
+import type { OrdersDeps } from './orders-deps.js';
+
+export type PlaceOrderInput = {
+  items: readonly OrderLine[];
+  shippingAddress: ShippingAddress;
+  paymentMethod?: string | undefined;
+};
+
+/** How the saga ended for this request, from the order's point of view. */
+export type PlaceOrderOutcome =
+  | { kind: 'paid'; order: Order }
+  /** The saga goes on in the background (a peer slow or down after the order was stored). */
+  | { kind: 'accepted'; order: Order }
+  | { kind: 'insufficient-stock'; order: Order; productIds: readonly number[] }
+  | { kind: 'unknown-products'; order: Order; productIds: readonly number[] }
+  | { kind: 'declined'; order: Order }
+  /** Cancelled by its owner or an admin while the saga ran. */
+  | { kind: 'cancelled'; order: Order };
+
+/**
+ * peer-services.md saga steps 2–8: look the products up, check stock, price the order, store it
+ * as pending with its saga (and bind the Idempotency-Key), then drive the saga. Throws before
+ * anything is stored: UnknownProductsError, InsufficientStockError,
+ * ProductServiceUnavailableError.
+ */
+export async function placeOrder(
+  deps: OrdersDeps,
+  actor: Actor,
+  input: PlaceOrderInput,
+  idempotencyKey: string | undefined,
+  ctx: CallContext,
+): Promise<PlaceOrderOutcome> {
+  const products = await lookUpProducts(deps, input.items, ctx);
+  const short = input.items.filter(
+    (line) => (products.get(line.productId)?.stock ?? 0) < line.quantity,
+  );
+  if (short.length > 0) throw new InsufficientStockError(short.map((line) => line.productId));
+
+  const items: OrderItem[] = input.items.map((line) => ({
+    productId: line.productId,
+    quantity: line.quantity,
+    priceCents: priceOf(products, line.productId),
+  }));
+  const leaseToken = randomUUID();
+  const { order, saga } = await withTransaction(deps.pool, async (tx) => {
+    const stored = await insertOrder(tx, {
+      userId: actor.userId,
+      totalCents: orderTotal(items),
+      currency: deps.currency,
+      shippingAddress: input.shippingAddress,
+      items,
+    });
+    await insertHistory(tx, {
+      orderId: stored.id,
+      from: null,
+      to: 'pending',
+      actor: actorLabel(actor),
+      reason: null,
+    });
+    await insertOutboxEvent(tx, {
+      orderId: stored.id,
+      userId: stored.userId,
+      type: 'order.created',
+      data: { status: 'pending' },
+    });
+    const sagaRow = await insertSaga(tx, {
+      orderId: stored.id,
+      kind: 'place',
+      actor: actorLabel(actor),
+      reason: null,
+      paymentMethod: input.paymentMethod ?? null,
+      requestId: ctx.requestId,
+      deadlineMs: deps.sagaDeadlineMs,
+      leaseToken,
+      leaseSeconds: deps.leaseSeconds,
+    });
+    if (idempotencyKey !== undefined) {
+      await bindIdempotencyKey(tx, actor.userId, idempotencyKey, stored.id);
+    }
+    return { order: stored, saga: sagaRow };
+  });
+  deps.metrics.ordersCreated.inc();
+  deps.metrics.orderStatus.inc({ status: 'pending' });
+  deps.onNotificationsQueued();
+
+  const result = await raceDeadline(runSaga(deps, saga, ctx), deps.responseDeadlineMs);
+  if (result === 'deadline' || result.kind !== 'finished') {
+    return { kind: 'accepted', order: (await findOrder(deps.pool, order.id)) ?? order };
+  }
+  switch (result.status) {
+    case 'paid':
+      return { kind: 'paid', order: result.order };
+    case 'cancelled':
+      return { kind: 'cancelled', order: result.order };
+    case 'failed':
+      switch (result.cause) {
+        case 'payment-declined':
+          return { kind: 'declined', order: result.order };
+        case 'unknown-product':
+          return { kind: 'unknown-products', order: result.order, productIds: result.productIds };
+        case 'insufficient-stock':
+          return { kind: 'insufficient-stock', order: result.order, productIds: result.productIds };
+        case 'deadline':
+        case undefined:
+          break;
+      }
+      break;
+    default:
+      break;
+  }
+  return { kind: 'accepted', order: result.order };
+}
+
+async function lookUpProducts(
+  deps: OrdersDeps,
+  lines: readonly OrderLine[],
+  ctx: CallContext,
+): Promise<Map<ProductId, Product>> {
+  const lookups = await Promise.all(
+    lines.map(async (line) => ({
+      line,
+      lookup: await deps.products.getProduct(line.productId, ctx),
+    })),
+  );
+  if (lookups.some(({ lookup }) => lookup.kind === 'unavailable')) {
+    throw new ProductServiceUnavailableError();
+  }
+  const missing = lookups.filter(({ lookup }) => lookup.kind === 'not-found');
+  if (missing.length > 0) throw new UnknownProductsError(missing.map(({ line }) => line.productId));
+  const products = new Map<ProductId, Product>();
+  for (const { line, lookup } of lookups) {
+    if (lookup.kind === 'found') products.set(line.productId, lookup.product);
+  }
+  return products;
+}
+
+function priceOf(products: Map<ProductId, Product>, id: ProductId) {
+  const product = products.get(id);
+  if (product === undefined) throw new Error(`product ${id} was looked up but is missing`);
+  return product.priceCents;
+}

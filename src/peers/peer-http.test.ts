@@ -1,0 +1,228 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createPeerHttp, type PeerCallEvent, type PeerOptions } from './peer-http.js';
+import { startStandInPeer, type StandInPeer } from './stand-in-peer.js';
+
+let peer: StandInPeer;
+const ctx = { requestId: 'req-1' };
+
+beforeEach(async () => {
+  peer = await startStandInPeer();
+});
+
+afterEach(async () => {
+  vi.useRealTimers();
+  await peer.close();
+});
+
+function transport(overrides: Partial<PeerOptions> = {}) {
+  return createPeerHttp({
+    name: 'payment',
+    baseUrl: peer.baseUrl,
+    timeoutMs: 100,
+    maxAttempts: 3,
+    backoff: { initialDelayMs: 1, maxDelayMs: 5 },
+    ...overrides,
+  });
+}
+
+const keyedPost = {
+  operation: 'charge',
+  method: 'POST',
+  path: '/api/payments',
+  body: { orderId: 17 },
+  idempotencyKey: 'order-17-payment',
+} as const;
+
+describe('headers', () => {
+  it('sends Content-Type, X-Request-Id, traceparent, Authorization and Idempotency-Key', async () => {
+    const http = transport({ serviceToken: 's3cret' });
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+
+    await http.send(keyedPost, { requestId: 'req-42', traceparent });
+
+    expect(peer.requests).toHaveLength(1);
+    expect(peer.requests[0]?.headers).toMatchObject({
+      'content-type': 'application/json',
+      'x-request-id': 'req-42',
+      traceparent,
+      authorization: 'Bearer s3cret',
+      'idempotency-key': 'order-17-payment',
+    });
+    expect(peer.requests[0]?.body).toEqual({ orderId: 17 });
+  });
+
+  it('sends no Authorization without a token, and no key or traceparent when not given', async () => {
+    const http = transport();
+
+    await http.send({ operation: 'getProduct', method: 'GET', path: '/api/products/1' }, ctx);
+
+    const headers = peer.requests[0]?.headers;
+    expect(headers?.['content-type']).toBe('application/json');
+    expect(headers?.['x-request-id']).toBe('req-1');
+    expect(headers).not.toHaveProperty('authorization');
+    expect(headers).not.toHaveProperty('idempotency-key');
+    expect(headers).not.toHaveProperty('traceparent');
+  });
+});
+
+describe('retries', () => {
+  it('retries a keyed POST on 503 with the same key and reports every attempt', async () => {
+    const events: PeerCallEvent[] = [];
+    const http = transport({ onCall: (event) => events.push(event) });
+    peer.answer({ status: 503 }, { status: 503 }, { status: 201, body: { id: 'pay_1' } });
+
+    const response = await http.send(keyedPost, ctx);
+
+    expect(response).toEqual({ kind: 'answered', status: 201, body: { id: 'pay_1' } });
+    expect(peer.requests.map((r) => r.headers['idempotency-key'])).toEqual([
+      'order-17-payment',
+      'order-17-payment',
+      'order-17-payment',
+    ]);
+    expect(events.map(({ status, attempt }) => ({ status, attempt }))).toEqual([
+      { status: '503', attempt: 1 },
+      { status: '503', attempt: 2 },
+      { status: '201', attempt: 3 },
+    ]);
+    expect(events[0]).toMatchObject({ service: 'payment', operation: 'charge' });
+    expect(events[0]?.durationSeconds).toBeGreaterThan(0);
+  });
+
+  it('retries a GET on 429', async () => {
+    const http = transport();
+    peer.answer({ status: 429 }, { status: 200, body: { ok: true } });
+
+    const response = await http.send({ operation: 'get', method: 'GET', path: '/x' }, ctx);
+
+    expect(response).toMatchObject({ kind: 'answered', status: 200 });
+    expect(peer.requests).toHaveLength(2);
+  });
+
+  it('never retries a POST without an Idempotency-Key', async () => {
+    const http = transport();
+    peer.answer({ status: 503 });
+
+    const response = await http.send({ operation: 'x', method: 'POST', path: '/x', body: {} }, ctx);
+
+    expect(response).toEqual({ kind: 'no-answer', reason: 'server_error', lastStatus: 503 });
+    expect(peer.requests).toHaveLength(1);
+  });
+
+  it('does not retry a 4xx answer', async () => {
+    const http = transport();
+    peer.answer({ status: 404 });
+
+    const response = await http.send({ operation: 'get', method: 'GET', path: '/x' }, ctx);
+
+    expect(response).toEqual({ kind: 'answered', status: 404, body: undefined });
+    expect(peer.requests).toHaveLength(1);
+  });
+
+  it('gives up after maxAttempts timeouts', async () => {
+    const events: PeerCallEvent[] = [];
+    const http = transport({ timeoutMs: 50, onCall: (event) => events.push(event) });
+    peer.answer({ status: 201, body: {}, delayMs: 500 });
+
+    const response = await http.send(keyedPost, ctx);
+
+    expect(response).toEqual({ kind: 'no-answer', reason: 'timeout', lastStatus: null });
+    expect(peer.requests).toHaveLength(3);
+    expect(events.map((e) => e.status)).toEqual(['timeout', 'timeout', 'timeout']);
+  });
+
+  it('carries the last server status when a later attempt times out', async () => {
+    const http = transport({ timeoutMs: 50 });
+    peer.answer({ status: 502 }, { status: 200, delayMs: 500 });
+
+    const response = await http.send(keyedPost, ctx);
+
+    expect(response).toEqual({ kind: 'no-answer', reason: 'timeout', lastStatus: 502 });
+  });
+
+  it('reports a refused connection as a network error', async () => {
+    const closed = await startStandInPeer();
+    await closed.close();
+    const events: PeerCallEvent[] = [];
+    const http = transport({ baseUrl: closed.baseUrl, onCall: (event) => events.push(event) });
+
+    const response = await http.send(keyedPost, ctx);
+
+    expect(response).toEqual({ kind: 'no-answer', reason: 'network_error', lastStatus: null });
+    expect(events.map((e) => e.status)).toEqual([
+      'network_error',
+      'network_error',
+      'network_error',
+    ]);
+  });
+});
+
+describe('circuit breaker', () => {
+  it('opens after N consecutive failed attempts, then fails fast without a request', async () => {
+    const events: PeerCallEvent[] = [];
+    const http = transport({
+      maxAttempts: 1,
+      breaker: { consecutiveFailures: 3, halfOpenAfterMs: 60_000 },
+      onCall: (event) => events.push(event),
+    });
+    peer.answer({ status: 503 });
+
+    for (let call = 0; call < 3; call += 1) await http.send(keyedPost, ctx);
+    const response = await http.send(keyedPost, ctx);
+
+    expect(response).toEqual({ kind: 'no-answer', reason: 'circuit_open', lastStatus: null });
+    expect(peer.requests).toHaveLength(3);
+    expect(events.at(-1)?.status).toBe('circuit_open');
+  });
+
+  it('stops retrying once the breaker opens mid-call', async () => {
+    const http = transport({
+      maxAttempts: 5,
+      breaker: { consecutiveFailures: 2, halfOpenAfterMs: 60_000 },
+    });
+    peer.answer({ status: 500 });
+
+    const response = await http.send(keyedPost, ctx);
+
+    expect(response).toEqual({ kind: 'no-answer', reason: 'circuit_open', lastStatus: 500 });
+    expect(peer.requests).toHaveLength(2);
+  });
+
+  it('lets a trial call through after halfOpenAfterMs and closes on success', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const http = transport({
+      maxAttempts: 1,
+      breaker: { consecutiveFailures: 1, halfOpenAfterMs: 10_000 },
+    });
+    peer.answer({ status: 503 }, { status: 200, body: {} });
+    await http.send(keyedPost, ctx);
+    expect(await http.send(keyedPost, ctx)).toMatchObject({ reason: 'circuit_open' });
+
+    vi.setSystemTime(Date.now() + 10_001);
+    const trial = await http.send(keyedPost, ctx);
+    const after = await http.send(keyedPost, ctx);
+
+    expect(trial).toMatchObject({ kind: 'answered', status: 200 });
+    expect(after).toMatchObject({ kind: 'answered', status: 200 });
+    expect(peer.requests).toHaveLength(3);
+  });
+
+  it('never opens on 4xx answers such as 402 and 409', async () => {
+    const http = transport({ breaker: { consecutiveFailures: 2, halfOpenAfterMs: 60_000 } });
+    peer.answer(
+      { status: 402 },
+      { status: 409 },
+      { status: 402 },
+      { status: 409 },
+      { status: 400 },
+    );
+
+    const statuses: unknown[] = [];
+    for (let call = 0; call < 5; call += 1) {
+      const response = await http.send(keyedPost, ctx);
+      statuses.push(response.kind === 'answered' ? response.status : response.reason);
+    }
+
+    expect(statuses).toEqual([402, 409, 402, 409, 400]);
+    expect(peer.requests).toHaveLength(5);
+  });
+});

@@ -1,0 +1,219 @@
+import {
+  ConsecutiveBreaker,
+  ExponentialBackoff,
+  circuitBreaker,
+  halfJitterGenerator,
+  handleWhenResult,
+  isBrokenCircuitError,
+  retry,
+} from 'cockatiel';
+
+export type PeerName = 'product' | 'payment' | 'notification';
+
+/** One event per attempt; `status` is the HTTP status as text, or why there was none. */
+export type PeerCallEvent = {
+  service: PeerName;
+  operation: string;
+  status: string;
+  durationSeconds: number;
+  attempt: number;
+};
+
+/**
+ * `timeoutMs` bounds each attempt (request and body); `maxAttempts` counts the first try.
+ * The breaker counts attempts that got no answer (timeout, network error, 5xx, 429); defaults
+ * 5 consecutive failures and 10 s before a trial call. Backoff defaults 100 ms doubling to 2 s.
+ */
+export type PeerOptions = {
+  name: PeerName;
+  baseUrl: string;
+  timeoutMs: number;
+  maxAttempts: number;
+  serviceToken?: string | undefined;
+  onCall?: (event: PeerCallEvent) => void;
+  breaker?: { consecutiveFailures: number; halfOpenAfterMs: number };
+  backoff?: { initialDelayMs: number; maxDelayMs: number };
+};
+
+/** What every typed client takes: the transport's options, its peer fixed by the client. */
+export type PeerClientOptions = Omit<PeerOptions, 'name'>;
+
+export type CallContext = { requestId: string; traceparent?: string | undefined };
+
+export type PeerRequest = {
+  operation: string;
+  method: 'GET' | 'POST';
+  path: string;
+  body?: unknown;
+  idempotencyKey?: string | undefined;
+};
+
+export type NoAnswerReason =
+  'timeout' | 'network_error' | 'server_error' | 'rate_limited' | 'circuit_open';
+
+/**
+ * `answered`: the peer decided (2xx, 3xx, 4xx other than 429); `body` is the parsed JSON, or
+ * undefined when it is empty or not JSON. `no-answer`: after the last attempt we do not know what
+ * the peer did; `lastStatus` is the last 5xx/429 seen, if any.
+ */
+export type PeerResponse =
+  | { kind: 'answered'; status: number; body: unknown }
+  | { kind: 'no-answer'; reason: NoAnswerReason; lastStatus: number | null };
+
+export type PeerHttp = ReturnType<typeof createPeerHttp>;
+
+const defaultBreaker = { consecutiveFailures: 5, halfOpenAfterMs: 10_000 };
+const defaultBackoff = { initialDelayMs: 100, maxDelayMs: 2_000 };
+
+export function createPeerHttp(options: PeerOptions) {
+  const { name, timeoutMs, maxAttempts, serviceToken, onCall } = options;
+  if (!Number.isSafeInteger(maxAttempts) || maxAttempts < 1) {
+    throw new RangeError(`maxAttempts must be a whole number ≥ 1: ${String(maxAttempts)}`);
+  }
+  if (!(timeoutMs > 0)) throw new RangeError(`timeoutMs must be > 0: ${String(timeoutMs)}`);
+  const baseUrl = new URL(options.baseUrl).href.replace(/\/+$/, '');
+  const breakerSettings = options.breaker ?? defaultBreaker;
+  const backoffSettings = options.backoff ?? defaultBackoff;
+
+  // Built once per client, so every call to this peer shares the breaker's count. Only missing
+  // answers open it: a 402 or 409 is the peer working as specified.
+  const breaker = circuitBreaker(handleWhenResult(isNoAnswer), {
+    halfOpenAfter: breakerSettings.halfOpenAfterMs,
+    breaker: new ConsecutiveBreaker(breakerSettings.consecutiveFailures),
+  });
+  // cockatiel's maxAttempts counts retries after the first try, ours counts tries. Half jitter
+  // waits in [d/2, d) with d = 100 ms, 200 ms, … up to maxDelayMs: spread out, yet bounded.
+  const retryPolicy = retry(handleWhenResult(isRetryable), {
+    maxAttempts: maxAttempts - 1,
+    backoff: new ExponentialBackoff({
+      generator: halfJitterGenerator,
+      initialDelay: backoffSettings.initialDelayMs,
+      maxDelay: backoffSettings.maxDelayMs,
+    }),
+  });
+
+  /**
+   * Sends one request, retried only when repeating it is safe: a GET, or a call carrying an
+   * Idempotency-Key (peer-services.md: a retry re-sends the same key, so the peer applies it at
+   * most once). A POST without a key is sent exactly once.
+   */
+  async function send(request: PeerRequest, ctx: CallContext): Promise<PeerResponse> {
+    const url = baseUrl + request.path;
+    const init = requestInit(request, ctx);
+    const key = request.idempotencyKey;
+    const isSafeToRepeat = request.method === 'GET' || (key !== undefined && key !== '');
+    let lastStatus: number | null = null;
+
+    const attemptOnce = async (attempt: number): Promise<PeerResponse> => {
+      const startedAt = performance.now();
+      const response = await breaker
+        .execute(() => fetchOnce(url, init, timeoutMs))
+        .catch((error: unknown): PeerResponse => {
+          if (isBrokenCircuitError(error)) {
+            return { kind: 'no-answer', reason: 'circuit_open', lastStatus: null };
+          }
+          throw error;
+        });
+      if (response.kind === 'no-answer' && response.lastStatus !== null) {
+        lastStatus = response.lastStatus;
+      }
+      onCall?.({
+        service: name,
+        operation: request.operation,
+        status: statusLabel(response),
+        durationSeconds: (performance.now() - startedAt) / 1000,
+        attempt,
+      });
+      return response;
+    };
+
+    // cockatiel numbers the first try 0.
+    const response = isSafeToRepeat
+      ? await retryPolicy.execute(({ attempt }) => attemptOnce(attempt + 1))
+      : await attemptOnce(1);
+    return response.kind === 'no-answer' ? { ...response, lastStatus } : response;
+  }
+
+  function requestInit(request: PeerRequest, ctx: CallContext): RequestInit {
+    const headers: Record<string, string> = {
+      'Content-Type': 'application/json',
+      Accept: 'application/json',
+      'X-Request-Id': ctx.requestId,
+    };
+    if (ctx.traceparent !== undefined) headers.traceparent = ctx.traceparent;
+    if (serviceToken !== undefined && serviceToken !== '') {
+      headers.Authorization = `Bearer ${serviceToken}`;
+    }
+    if (request.idempotencyKey !== undefined && request.idempotencyKey !== '') {
+      headers['Idempotency-Key'] = request.idempotencyKey;
+    }
+    // Serialised outside the attempt, so a body that cannot be sent is a fault, not "no answer".
+    const body = request.body === undefined ? null : JSON.stringify(request.body);
+    // A peer that redirects is answering something we do not understand, not moving us elsewhere:
+    // following a 302 would turn a POST into a GET.
+    return { method: request.method, headers, body, redirect: 'manual' };
+  }
+
+  return { send };
+}
+
+/**
+ * Global fetch runs on undici's global dispatcher, which keeps connections alive and pools them
+ * per origin, so no Agent of our own is needed. The timeout signal covers reading the body too.
+ */
+async function fetchOnce(url: string, init: RequestInit, timeoutMs: number): Promise<PeerResponse> {
+  const signal = AbortSignal.timeout(timeoutMs);
+  try {
+    const response = await fetch(url, { ...init, signal });
+    // Always read the body: an unread body holds its connection out of the pool.
+    const text = await response.text();
+    if (response.status >= 500) {
+      return { kind: 'no-answer', reason: 'server_error', lastStatus: response.status };
+    }
+    if (response.status === 429) {
+      return { kind: 'no-answer', reason: 'rate_limited', lastStatus: response.status };
+    }
+    return { kind: 'answered', status: response.status, body: parseJson(text) };
+  } catch {
+    // fetch rejects with a TypeError for refused/reset connections and with the signal's
+    // TimeoutError when the deadline passes; the signal tells them apart.
+    return {
+      kind: 'no-answer',
+      reason: signal.aborted ? 'timeout' : 'network_error',
+      lastStatus: null,
+    };
+  }
+}
+
+function parseJson(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function statusLabel(response: PeerResponse): string {
+  if (response.kind === 'answered') return String(response.status);
+  if (response.lastStatus !== null) return String(response.lastStatus);
+  return response.reason;
+}
+
+// cockatiel hands its filters `unknown`; only PeerResponse values pass through these policies,
+// and only a no-answer has a `reason`.
+function reasonOf(result: unknown): unknown {
+  return typeof result === 'object' && result !== null && 'reason' in result
+    ? result.reason
+    : undefined;
+}
+
+function isNoAnswer(result: unknown): boolean {
+  return reasonOf(result) !== undefined;
+}
+
+// An open circuit is not retried: the point of the breaker is to stop calling.
+function isRetryable(result: unknown): boolean {
+  const reason = reasonOf(result);
+  return reason !== undefined && reason !== 'circuit_open';
+}

@@ -1,0 +1,81 @@
+import { claimDueEvents, markEventDelivered, scheduleEventRetry } from '../db/outbox-repository.js';
+import type { Pool } from '../db/pool.js';
+import type { Logger } from '../observability/logger.js';
+import type { NotificationClient } from '../peers/notification-client.js';
+import { notificationKey } from '../peers/peer-keys.js';
+import { backoffDelayMs } from './backoff.js';
+
+export type OutboxRelayDeps = {
+  pool: Pool;
+  notifications: NotificationClient;
+  logger: Logger;
+  leaseSeconds: number;
+  batchSize: number;
+};
+
+/**
+ * Delivers queued notifications at least once, each with a stable per-event Idempotency-Key.
+ * A Notification Service outage only delays this loop; orders never wait for it.
+ */
+export function createOutboxRelay(deps: OutboxRelayDeps) {
+  let running: Promise<void> | undefined;
+  let again = false;
+
+  async function deliverDue(): Promise<void> {
+    for (;;) {
+      const events = await claimDueEvents(deps.pool, deps.batchSize, deps.leaseSeconds);
+      if (events.length === 0) return;
+      await Promise.all(
+        events.map(async (event) => {
+          const result = await deps.notifications.notify(
+            {
+              userId: event.userId,
+              orderId: event.orderId,
+              type: event.type,
+              data: { ...event.data, orderId: event.orderId },
+              idempotencyKey: notificationKey(event.orderId, event.id),
+            },
+            { requestId: `outbox-${event.id}` },
+          );
+          if (result.kind === 'delivered') {
+            await markEventDelivered(deps.pool, event.id);
+          } else {
+            const error = result.kind === 'rejected' ? `rejected ${result.status}` : 'no answer';
+            deps.logger.warn('notification not delivered; will retry', {
+              orderId: event.orderId,
+              eventId: event.id,
+              error,
+            });
+            await scheduleEventRetry(deps.pool, event.id, backoffDelayMs(event.attempts), error);
+          }
+        }),
+      );
+      if (events.length < deps.batchSize) return;
+    }
+  }
+
+  /** Starts a delivery pass unless one runs; a kick during a pass makes it go round once more. */
+  function kick(): Promise<void> {
+    if (running !== undefined) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      try {
+        do {
+          again = false;
+          await deliverDue();
+        } while (again);
+      } catch (error) {
+        deps.logger.error('outbox relay pass failed', { error });
+      } finally {
+        running = undefined;
+      }
+    })();
+    return running;
+  }
+
+  return { kick, idle: () => running ?? Promise.resolve() };
+}
+
+export type OutboxRelay = ReturnType<typeof createOutboxRelay>;

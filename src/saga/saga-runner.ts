@@ -1,0 +1,369 @@
+import type { ActorLabel } from '../domain/actor.js';
+import type { Order } from '../domain/order.js';
+import { notificationFor } from '../domain/order.js';
+import type { FailureCause, SagaAction, SagaLogEntry } from '../domain/order-saga.js';
+import { nextAction, stepName } from '../domain/order-saga.js';
+import type { OrderStatus } from '../domain/order-status.js';
+import { findOrder, insertHistory, updateOrderStatus } from '../db/order-repository.js';
+import { insertOutboxEvent } from '../db/outbox-repository.js';
+import type { Pool, Queryable } from '../db/pool.js';
+import type { Saga } from '../db/saga-repository.js';
+import {
+  appendSagaLog,
+  findSaga,
+  finishSaga,
+  readSagaLog,
+  scheduleSagaRetry,
+} from '../db/saga-repository.js';
+import { withTransaction } from '../db/transaction.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { PaymentClient } from '../peers/payment-client.js';
+import type { CallContext } from '../peers/peer-http.js';
+import { chargeKey, refundKey, stockDecreaseKey, stockIncreaseKey } from '../peers/peer-keys.js';
+import type { ProductClient } from '../peers/product-client.js';
+
+export type SagaDeps = {
+  pool: Pool;
+  products: ProductClient;
+  payments: PaymentClient;
+  logger: Logger;
+  metrics: Metrics;
+  leaseSeconds: number;
+  /** Delay before the next try after an unknown outcome, by attempts so far. */
+  retryDelayMs: (attempts: number) => number;
+  /** Called after a transaction that queued notifications commits. */
+  onNotificationsQueued: () => void;
+};
+
+export type SagaRunResult =
+  | {
+      kind: 'finished';
+      order: Order;
+      status: OrderStatus;
+      cause?: FailureCause;
+      productIds: readonly number[];
+    }
+  | { kind: 'waiting'; reason: string }
+  | { kind: 'lease-lost' };
+
+type Lease = { sagaId: number; leaseToken: string; leaseSeconds: number };
+
+class LeaseLostError extends Error {
+  constructor() {
+    super('saga lease lost');
+  }
+}
+
+/**
+ * Drives a saga whose lease `saga.leaseToken` holds, one recorded step at a time, until it
+ * finishes or must wait for a peer. Every step is recorded before (intent) and after (outcome),
+ * each peer call is idempotent by its key, so a crash at any point is resumed by running this
+ * again.
+ */
+export async function runSaga(
+  deps: SagaDeps,
+  saga: Saga,
+  ctx: CallContext,
+): Promise<SagaRunResult> {
+  const { leaseToken } = saga;
+  if (leaseToken === null) return { kind: 'lease-lost' };
+  const lease: Lease = { sagaId: saga.id, leaseToken, leaseSeconds: deps.leaseSeconds };
+  const log = deps.logger.child({
+    sagaId: saga.id,
+    orderId: saga.orderId,
+    requestId: ctx.requestId,
+  });
+  try {
+    for (;;) {
+      const result = await runOneStep(deps, lease, ctx);
+      if (result !== 'continue') return result;
+    }
+  } catch (error) {
+    if (error instanceof LeaseLostError) {
+      log.warn('saga lease lost; another runner took over');
+      return { kind: 'lease-lost' };
+    }
+    log.error('saga step failed', { error });
+    await scheduleSagaRetry(deps.pool, lease, {
+      delayMs: deps.retryDelayMs(saga.attempts),
+      error: 'internal error',
+    }).catch(() => undefined);
+    return { kind: 'waiting', reason: 'internal error' };
+  }
+}
+
+async function runOneStep(
+  deps: SagaDeps,
+  lease: Lease,
+  ctx: CallContext,
+): Promise<SagaRunResult | 'continue'> {
+  const saga = await findSaga(deps.pool, lease.sagaId);
+  if (saga?.leaseToken !== lease.leaseToken) throw new LeaseLostError();
+  const order = await findOrder(deps.pool, saga.orderId);
+  if (order === undefined) throw new Error(`saga ${saga.id} has no order`);
+  const log = await readSagaLog(deps.pool, saga.id);
+  const { action, isCompensating } = nextAction({
+    kind: saga.kind,
+    items: order.items,
+    paymentId: order.paymentId,
+    isCancelRequested: saga.cancelRequested !== null,
+    isPastDeadline: saga.isPastDeadline,
+    log,
+  });
+  const record = async (entry: SagaLogEntry) => {
+    if (!(await appendSagaLog(deps.pool, lease, { ...entry, compensating: isCompensating }))) {
+      throw new LeaseLostError();
+    }
+  };
+  const step = stepOf(action);
+  if (action.kind !== 'mark-paid' && action.kind !== 'finish') {
+    await record({ step, phase: 'intent', outcome: null, detail: null });
+  }
+  const outcome = await perform(deps, order, saga, action, ctx);
+  switch (outcome.kind) {
+    case 'recorded':
+      await record({ step, phase: 'outcome', outcome: outcome.outcome, detail: outcome.detail });
+      if (outcome.isRetryLater) {
+        await scheduleSagaRetry(deps.pool, lease, {
+          delayMs: deps.retryDelayMs(saga.attempts),
+          error: `${step}: ${outcome.outcome}`,
+        });
+        return { kind: 'waiting', reason: `${step}: ${outcome.outcome}` };
+      }
+      return 'continue';
+    case 'finished':
+      return outcome.result;
+    case 'raced':
+      return 'continue';
+  }
+}
+
+const stepOf = (action: SagaAction): string => {
+  switch (action.kind) {
+    case 'decrease-stock':
+      return stepName.decreaseStock(action.item.productId);
+    case 'increase-stock':
+      return stepName.increaseStock(action.item.productId);
+    case 'charge':
+      return stepName.charge;
+    case 'refund':
+      return stepName.refund;
+    case 'mark-paid':
+      return stepName.markPaid;
+    case 'finish':
+      return stepName.finish;
+  }
+};
+
+type StepOutcome =
+  | {
+      kind: 'recorded';
+      outcome: string;
+      detail: SagaLogEntry['detail'];
+      isRetryLater: boolean;
+    }
+  | { kind: 'finished'; result: SagaRunResult }
+  /** A cancel request or a lease change arrived first; decide again. */
+  | { kind: 'raced' };
+
+const recorded = (outcome: string, isRetryLater: boolean, detail: SagaLogEntry['detail'] = null) =>
+  ({ kind: 'recorded', outcome, detail, isRetryLater }) as const;
+
+async function perform(
+  deps: SagaDeps,
+  order: Order,
+  saga: Saga,
+  action: SagaAction,
+  ctx: CallContext,
+): Promise<StepOutcome> {
+  switch (action.kind) {
+    case 'decrease-stock': {
+      const result = await deps.products.decreaseStock(
+        {
+          productId: action.item.productId,
+          quantity: action.item.quantity,
+          orderId: order.id,
+          idempotencyKey: stockDecreaseKey(order.id, action.item.productId),
+        },
+        ctx,
+      );
+      return recorded(result.kind, result.kind === 'unknown');
+    }
+    case 'increase-stock': {
+      const result = await deps.products.increaseStock(
+        {
+          productId: action.item.productId,
+          quantity: action.item.quantity,
+          orderId: order.id,
+          idempotencyKey: stockIncreaseKey(order.id, action.item.productId),
+        },
+        ctx,
+      );
+      // Compensations are retried until they succeed.
+      return recorded(result.kind, result.kind === 'unknown');
+    }
+    case 'charge': {
+      const result = await deps.payments.charge(
+        {
+          orderId: order.id,
+          userId: order.userId,
+          amountCents: order.totalCents,
+          currency: order.currency,
+          paymentMethod: saga.paymentMethod ?? undefined,
+          idempotencyKey: chargeKey(order.id),
+        },
+        ctx,
+      );
+      switch (result.kind) {
+        case 'charged':
+          return recorded('charged', false, { paymentId: result.paymentId });
+        case 'declined':
+          return recorded('declined', false, { reason: result.reason });
+        case 'unknown':
+          // peer-services.md: 5xx or timeout on a charge = outcome unknown; retry, same key.
+          return recorded('unknown', true);
+      }
+      break;
+    }
+    case 'refund': {
+      const result = await deps.payments.refund(
+        {
+          paymentId: action.paymentId,
+          amountCents: order.totalCents,
+          reason:
+            saga.kind === 'place'
+              ? 'order_failed'
+              : `order_${saga.kind === 'cancel' ? 'cancelled' : 'failed'}`,
+          idempotencyKey: refundKey(order.id),
+        },
+        ctx,
+      );
+      return recorded(result.kind, result.kind !== 'refunded');
+    }
+    case 'mark-paid':
+      return markPaid(deps, order, saga, action.paymentId);
+    case 'finish':
+      return finish(deps, order, saga, action);
+  }
+}
+
+async function markPaid(
+  deps: SagaDeps,
+  order: Order,
+  saga: Saga,
+  paymentId: string,
+): Promise<StepOutcome> {
+  const paid = await withTransaction(deps.pool, async (tx) => {
+    const leaseHeld = await finishSaga(
+      tx,
+      { sagaId: saga.id, leaseToken: saga.leaseToken ?? '' },
+      { state: 'completed', unlessCancelRequested: true },
+    );
+    if (!leaseHeld) return undefined;
+    return mustEnter(tx, order, 'paid', { actor: 'system', reason: null, paymentId });
+  });
+  if (paid === undefined) return { kind: 'raced' };
+  deps.onNotificationsQueued();
+  deps.metrics.orderStatus.inc({ status: 'paid' });
+  return {
+    kind: 'finished',
+    result: { kind: 'finished', order: paid, status: 'paid', productIds: [] },
+  };
+}
+
+async function finish(
+  deps: SagaDeps,
+  order: Order,
+  saga: Saga,
+  action: Extract<SagaAction, { kind: 'finish' }>,
+): Promise<StepOutcome> {
+  const { actor, reason } = whoFinishes(saga, action);
+  const reachedGoal =
+    (saga.kind === 'cancel' && action.status === 'cancelled') ||
+    (saga.kind === 'fail' && action.status === 'failed');
+  const finished = await withTransaction(deps.pool, async (tx) => {
+    const leaseHeld = await finishSaga(
+      tx,
+      { sagaId: saga.id, leaseToken: saga.leaseToken ?? '' },
+      { state: reachedGoal ? 'completed' : 'failed', unlessCancelRequested: false },
+    );
+    if (!leaseHeld) return undefined;
+    return mustEnter(tx, order, action.status, { actor, reason, paymentId: undefined });
+  });
+  if (finished === undefined) return { kind: 'raced' };
+  deps.onNotificationsQueued();
+  deps.metrics.orderStatus.inc({ status: action.status });
+  return {
+    kind: 'finished',
+    result: {
+      kind: 'finished',
+      order: finished,
+      status: action.status,
+      ...(action.cause === undefined ? {} : { cause: action.cause }),
+      productIds: action.productIds,
+    },
+  };
+}
+
+/** History's actor is whoever asked for the change; `system` for the saga's own moves. */
+function whoFinishes(
+  saga: Saga,
+  action: Extract<SagaAction, { kind: 'finish' }>,
+): { actor: ActorLabel; reason: string | null } {
+  if (saga.kind !== 'place') return { actor: saga.actor, reason: saga.reason };
+  if (action.status === 'cancelled' && saga.cancelRequested !== null) {
+    return { actor: saga.cancelRequested.actor, reason: saga.cancelRequested.reason };
+  }
+  return { actor: 'system', reason: action.cause ?? null };
+}
+
+/** The saga holds the order (one active saga per order): nobody else may have moved it. */
+async function mustEnter(...args: Parameters<typeof enterStatus>): Promise<Order> {
+  const updated = await enterStatus(...args);
+  if (updated === undefined) throw new Error(`order ${args[1].id} changed under its saga`);
+  return updated;
+}
+
+/**
+ * Moves the order into `to` (undefined when it is no longer in its status or version), records the history entry and queues the notification of the state
+ * it enters — one transaction, the caller's.
+ */
+export async function enterStatus(
+  tx: Queryable,
+  order: Order,
+  to: OrderStatus,
+  change: {
+    actor: ActorLabel;
+    reason: string | null;
+    paymentId: string | undefined;
+    expectedVersion?: number | undefined;
+  },
+): Promise<Order | undefined> {
+  const updated = await updateOrderStatus(tx, {
+    id: order.id,
+    from: order.status,
+    to,
+    paymentId: change.paymentId,
+    expectedVersion: change.expectedVersion,
+  });
+  if (updated === undefined) return undefined;
+  await insertHistory(tx, {
+    orderId: order.id,
+    from: order.status,
+    to,
+    actor: change.actor,
+    reason: change.reason,
+  });
+  await insertOutboxEvent(tx, {
+    orderId: order.id,
+    userId: order.userId,
+    type: notificationFor(to),
+    data: {
+      status: to,
+      previousStatus: order.status,
+      ...(change.reason === null ? {} : { reason: change.reason }),
+    },
+  });
+  return updated;
+}

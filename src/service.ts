@@ -1,0 +1,176 @@
+import type { Server } from 'node:http';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { migrate } from './db/migrate.js';
+import type { Pool } from './db/pool.js';
+import { createPool } from './db/pool.js';
+import { createApp } from './http/app.js';
+import { createAuthenticator } from './http/auth.js';
+import type { AuthOptions } from './http/auth.js';
+import type { Logger } from './observability/logger.js';
+import type { Metrics } from './observability/metrics.js';
+import { createMetrics } from './observability/metrics.js';
+import type { OrdersDeps } from './orders/orders-deps.js';
+import { createNotificationClient } from './peers/notification-client.js';
+import { createPaymentClient } from './peers/payment-client.js';
+import type { PeerCallEvent, PeerClientOptions } from './peers/peer-http.js';
+import { createProductClient } from './peers/product-client.js';
+import { backoffDelayMs } from './saga/backoff.js';
+import { createOutboxRelay } from './saga/outbox-relay.js';
+import { createRecoveryWorker } from './saga/recovery-worker.js';
+
+export type ServiceOptions = {
+  connectionString: string;
+  poolMax: number;
+  port: number;
+  host?: string;
+  peers: { productServiceUrl: string; paymentServiceUrl: string; notificationServiceUrl: string };
+  auth: AuthOptions;
+  serviceToken: string | undefined;
+  currency: string;
+  peerTimeoutMs: number;
+  peerMaxAttempts: number;
+  orderResponseDeadlineMs: number;
+  sagaRecoveryIntervalMs: number;
+  sagaDeadlineMs: number;
+  corsOrigins: readonly string[];
+  bodyLimit: string;
+  version: string;
+  logger: Logger;
+};
+
+export type RunningService = {
+  url: string;
+  server: Server;
+  pool: Pool;
+  metrics: Metrics;
+  /** Unready at once, stop accepting, finish in-flight requests, stop workers, close the pool. */
+  stop(graceMs: number): Promise<void>;
+};
+
+/** Saga leases: ~30 s, renewed at every recorded step, so a crashed replica's work returns fast. */
+const leaseSeconds = 30;
+
+/** Wires config → pool → migrate → workers → listen. main.ts and the tests both start it here. */
+export async function startService(options: ServiceOptions): Promise<RunningService> {
+  const { logger } = options;
+  let phase: 'starting' | 'ready' | 'stopping' = 'starting';
+  const metrics = createMetrics();
+  const pool = createPool({ connectionString: options.connectionString, max: options.poolMax });
+  pool.on('error', (error) => {
+    logger.error('idle database connection failed', { error });
+  });
+
+  const migration = await migrate(pool);
+  if (migration.applied.length > 0)
+    logger.info('migrations applied', { applied: migration.applied });
+
+  const peerState: Record<string, { lastStatus: string; at: string }> = {};
+  const onCall = (event: PeerCallEvent) => {
+    metrics.externalRequests.inc({
+      service: event.service,
+      operation: event.operation,
+      status: event.status,
+    });
+    metrics.externalDuration.observe(
+      { service: event.service, operation: event.operation },
+      event.durationSeconds,
+    );
+    peerState[event.service] = { lastStatus: event.status, at: new Date().toISOString() };
+  };
+  const peerOptions = (baseUrl: string): PeerClientOptions => ({
+    baseUrl,
+    timeoutMs: options.peerTimeoutMs,
+    maxAttempts: options.peerMaxAttempts,
+    serviceToken: options.serviceToken,
+    onCall,
+  });
+  const notifications = createNotificationClient(peerOptions(options.peers.notificationServiceUrl));
+  const relay = createOutboxRelay({ pool, notifications, logger, leaseSeconds, batchSize: 50 });
+  const orders: OrdersDeps = {
+    pool,
+    products: createProductClient(peerOptions(options.peers.productServiceUrl)),
+    payments: createPaymentClient(peerOptions(options.peers.paymentServiceUrl)),
+    logger,
+    metrics,
+    leaseSeconds,
+    retryDelayMs: (attempts) => backoffDelayMs(attempts),
+    onNotificationsQueued: () => {
+      void relay.kick();
+    },
+    currency: options.currency,
+    sagaDeadlineMs: options.sagaDeadlineMs,
+    responseDeadlineMs: options.orderResponseDeadlineMs,
+    relay,
+  };
+  const worker = createRecoveryWorker({
+    pool,
+    sagaDeps: orders,
+    logger,
+    intervalMs: options.sagaRecoveryIntervalMs,
+    batchSize: 20,
+    onTick: () => relay.kick(),
+  });
+
+  const app = createApp({
+    orders,
+    authenticator: createAuthenticator(options.auth),
+    readiness: {
+      phase: () => phase,
+      checkDatabase: async () => {
+        try {
+          await pool.query('select 1');
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      peers: () => ({ ...peerState }),
+    },
+    logger,
+    metrics,
+    corsOrigins: options.corsOrigins,
+    bodyLimit: options.bodyLimit,
+    version: options.version,
+  });
+  const server = createServer(app);
+  // Keep-alive longer than typical load balancer idle timeouts (60 s), so they close first.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '0.0.0.0', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  worker.start();
+  phase = 'ready';
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+
+  return {
+    url,
+    server,
+    pool,
+    metrics,
+    async stop(graceMs) {
+      phase = 'stopping';
+      const closed = new Promise<void>((resolve) => {
+        server.close(() => {
+          resolve();
+        });
+      });
+      server.closeIdleConnections();
+      const deadline = setTimeout(() => {
+        server.closeAllConnections();
+      }, graceMs);
+      deadline.unref();
+      await closed;
+      clearTimeout(deadline);
+      await worker.stop();
+      await relay.idle();
+      await pool.end();
+    },
+  };
+}
