@@ -1,0 +1,37 @@
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { startEmbeddedPostgres } from '../../src/db/embedded-postgres.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** A PostgreSQL server where each test file creates its own database. */
+    adminDatabaseUrl: string;
+  }
+}
+
+/**
+ * TEST_DATABASE_URL when set (CI: the machine's PostgreSQL 15); otherwise one embedded
+ * PostgreSQL for the whole run, so `npm test` needs nothing installed.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const given = process.env.TEST_DATABASE_URL;
+  if (given !== undefined && given !== '') {
+    project.provide('adminDatabaseUrl', given);
+    return async () => undefined;
+  }
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'order-service-test-pg-'));
+  // As root the server runs as a dedicated user, which must be able to enter the directory.
+  await chmod(dataDir, 0o755);
+  const embedded = await startEmbeddedPostgres({
+    dataDir: path.join(dataDir, 'data'),
+    database: 'postgres',
+    persistent: false,
+  });
+  project.provide('adminDatabaseUrl', embedded.connectionString);
+  return async () => {
+    await embedded.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  };
+}
