@@ -137,7 +137,11 @@ async function shutdown(signal: string): Promise<void> {
   }
   logger.info('stopped');
   logger.end();
-  await new Promise<void>((resolve) => logger.once('finish', () => resolve()));
+  await new Promise<void>((resolve) => {
+    logger.once('finish', () => {
+      resolve();
+    });
+  });
   process.exit(0);
 }
 

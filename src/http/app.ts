@@ -75,8 +75,8 @@ function observeRequests(logger: Logger, metrics: Metrics): RequestHandler {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const routePath: unknown = req.route?.path;
-      const route = typeof routePath === 'string' ? `${req.baseUrl}${routePath}` : 'unmatched';
+      const matched: unknown = req.route;
+      const route = routeOf(req.baseUrl, matched);
       const labels = { method: req.method, route, status_code: String(res.statusCode) };
       metrics.httpRequestDuration.observe(labels, seconds);
       metrics.httpRequests.inc(labels);
@@ -91,6 +91,14 @@ function observeRequests(logger: Logger, metrics: Metrics): RequestHandler {
     });
     next();
   };
+}
+
+/** The matched route pattern (`/api/orders/:id`), so metrics do not get a label per order id. */
+function routeOf(baseUrl: string, route: unknown): string {
+  if (typeof route === 'object' && route !== null && 'path' in route) {
+    if (typeof route.path === 'string') return `${baseUrl}${route.path}`;
+  }
+  return 'unmatched';
 }
 
 function errorHandler(logger: Logger): ErrorRequestHandler {

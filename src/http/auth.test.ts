@@ -182,7 +182,10 @@ describe('createAuthenticator with a secret (HS256)', () => {
 
     const error = await auth.authenticate(bearer(token)).catch((rejection: unknown) => rejection);
 
-    await expectRefused(Promise.reject(error), /signature/);
+    await expectRefused(
+      Promise.reject(error instanceof Error ? error : new Error(String(error))),
+      /signature/,
+    );
     expect(String(error)).not.toContain(token);
   });
 

@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import { Router } from 'express';
+import type { z } from 'zod';
 import type { Actor } from '../domain/actor.js';
 import {
   InsufficientStockError,
@@ -138,14 +139,14 @@ export function ordersRoutes(deps: OrdersDeps): Router {
 
 const idOf = (req: Request) => orderId(parseInput(idParam, req.params, 'params').id);
 
-function optionalHeader<T>(
+function optionalHeader<S extends z.ZodType>(
   req: Request,
   name: string,
-  schema: Parameters<typeof parseInput>[0] & { _zod: { output: T } },
-): T | undefined {
+  schema: S,
+): z.output<S> | undefined {
   const value = req.get(name);
   if (value === undefined) return undefined;
-  return parseInput(schema, value, 'headers', name) as T;
+  return parseInput(schema, value, 'headers', name);
 }
 
 function orderReply(status: number, order: Order): Reply {

@@ -9,6 +9,7 @@ import {
 import type { ProductId } from '../domain/ids.js';
 import type { Order, OrderItem, OrderLine, ShippingAddress } from '../domain/order.js';
 import { orderTotal } from '../domain/order.js';
+import type { FailureCause } from '../domain/order-saga.js';
 import { findOrder, insertHistory, insertOrder } from '../db/order-repository.js';
 import { insertOutboxEvent } from '../db/outbox-repository.js';
 import { insertSaga } from '../db/saga-repository.js';
@@ -107,28 +108,21 @@ export async function placeOrder(
   if (result === 'deadline' || result.kind !== 'finished') {
     return { kind: 'accepted', order: (await findOrder(deps.pool, order.id)) ?? order };
   }
-  switch (result.status) {
-    case 'paid':
-      return { kind: 'paid', order: result.order };
-    case 'cancelled':
-      return { kind: 'cancelled', order: result.order };
-    case 'failed':
-      switch (result.cause) {
-        case 'payment-declined':
-          return { kind: 'declined', order: result.order };
-        case 'unknown-product':
-          return { kind: 'unknown-products', order: result.order, productIds: result.productIds };
-        case 'insufficient-stock':
-          return { kind: 'insufficient-stock', order: result.order, productIds: result.productIds };
-        case 'deadline':
-        case undefined:
-          break;
-      }
-      break;
-    default:
-      break;
+  if (result.status === 'paid') return { kind: 'paid', order: result.order };
+  if (result.status === 'cancelled') return { kind: 'cancelled', order: result.order };
+  const cause: FailureCause | undefined = result.cause;
+  switch (cause) {
+    case 'payment-declined':
+      return { kind: 'declined', order: result.order };
+    case 'unknown-product':
+      return { kind: 'unknown-products', order: result.order, productIds: result.productIds };
+    case 'insufficient-stock':
+      return { kind: 'insufficient-stock', order: result.order, productIds: result.productIds };
+    case 'deadline':
+    case undefined:
+      // past its deadline the saga compensates in the background
+      return { kind: 'accepted', order: result.order };
   }
-  return { kind: 'accepted', order: result.order };
 }
 
 async function lookUpProducts(

@@ -77,9 +77,12 @@ export async function startStandInPeer(): Promise<StandInPeer> {
     },
     close: async () => {
       server.closeAllConnections();
-      await new Promise<void>((resolve, reject) =>
-        server.close((error) => (error ? reject(error) : resolve())),
-      );
+      await new Promise<void>((resolve, reject) => {
+        server.close((error) => {
+          if (error) reject(error);
+          else resolve();
+        });
+      });
     },
   };
 }

@@ -20,6 +20,7 @@ export type OutboxRelayDeps = {
 export function createOutboxRelay(deps: OutboxRelayDeps) {
   let running: Promise<void> | undefined;
   let again = false;
+  const isKickedAgain = (): boolean => again;
 
   async function deliverDue(): Promise<void> {
     for (;;) {
@@ -65,7 +66,7 @@ export function createOutboxRelay(deps: OutboxRelayDeps) {
         do {
           again = false;
           await deliverDue();
-        } while (again);
+        } while (isKickedAgain());
       } catch (error) {
         deps.logger.error('outbox relay pass failed', { error });
       } finally {

@@ -19,7 +19,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const given = process.env.TEST_DATABASE_URL;
   if (given !== undefined && given !== '') {
     project.provide('adminDatabaseUrl', given);
-    return async () => undefined;
+    return () => Promise.resolve();
   }
   const dataDir = await mkdtemp(path.join(tmpdir(), 'order-service-test-pg-'));
   // As root the server runs as a dedicated user, which must be able to enter the directory.
