@@ -80,7 +80,7 @@ function observeRequests(logger: Logger, metrics: Metrics): RequestHandler {
       const labels = { method: req.method, route, status_code: String(res.statusCode) };
       metrics.httpRequestDuration.observe(labels, seconds);
       metrics.httpRequests.inc(labels);
-      logger.http('request', {
+      logger.info('request', {
         requestId: requestIdOf(res),
         method: req.method,
         route,

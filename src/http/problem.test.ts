@@ -1,0 +1,76 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import * as errors from '../domain/errors.js';
+import { orderId, productId } from '../domain/ids.js';
+import { toProblem } from './problem.js';
+
+/** One instance of every error class the domain exports. */
+const samples: errors.DomainError[] = [
+  new errors.ValidationError([{ path: 'items.0.quantity', message: 'too small' }]),
+  new errors.MalformedJsonError(),
+  new errors.PayloadTooLargeError(),
+  new errors.UnauthorizedError(),
+  new errors.ForbiddenError(),
+  new errors.OrderNotFoundError(orderId(1)),
+  new errors.RouteNotFoundError(),
+  new errors.UnknownProductsError([productId(9)]),
+  new errors.InsufficientStockError([productId(3)]),
+  new errors.PaymentDeclinedError(orderId(1), 'card_declined'),
+  new errors.ProductServiceUnavailableError(),
+  new errors.IllegalTransitionError('shipped', 'cancelled', ['delivered']),
+  new errors.PreconditionFailedError(4),
+  new errors.IdempotencyKeyReusedError(),
+  new errors.IdempotencyKeyInFlightError(),
+];
+
+const documented = new Map(
+  [
+    ...readFileSync(new URL('../../docs/problems.md', import.meta.url), 'utf8').matchAll(
+      /^\| `([^`]+)` +\| (\d{3}) /gm,
+    ),
+  ].map((match) => [match[1], Number(match[2])]),
+);
+
+describe('problem types', () => {
+  it('has a sample of every error class in domain/errors.ts', () => {
+    const classes = Object.entries(errors)
+      .filter(([name, value]) => typeof value === 'function' && name !== 'DomainError')
+      .map(([name]) => name);
+
+    expect(samples.map((sample) => sample.constructor.name).sort()).toEqual(classes.sort());
+  });
+
+  it('documents every problem type with its status in docs/problems.md', () => {
+    for (const sample of samples) {
+      const problem = toProblem(sample, 'trace');
+
+      expect(documented.get(problem.body.type), problem.body.type).toBe(problem.status);
+    }
+    expect(documented.get('/problems/internal-error')).toBe(500);
+  });
+
+  it('answers anything unknown with a bare 500 that leaks nothing', () => {
+    const problem = toProblem(
+      new Error('relation "orders" at db.internal:5432 does not exist'),
+      't-1',
+    );
+
+    expect(problem.status).toBe(500);
+    expect(JSON.stringify(problem.body)).not.toMatch(/orders|db\.internal|5432/);
+    expect(problem.body).toEqual({
+      type: '/problems/internal-error',
+      title: 'An unexpected error occurred.',
+      status: 500,
+      traceId: 't-1',
+    });
+  });
+
+  it('adds WWW-Authenticate to 401 and Retry-After to 503', () => {
+    expect(toProblem(new errors.UnauthorizedError(), 't').headers).toEqual({
+      'WWW-Authenticate': 'Bearer',
+    });
+    expect(toProblem(new errors.ProductServiceUnavailableError(), 't').headers).toHaveProperty(
+      'Retry-After',
+    );
+  });
+});
