@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { purgeIdempotencyKeys } from './db/idempotency-repository.js';
 import { migrate } from './db/migrate.js';
 import type { Pool } from './db/pool.js';
 import { createPool } from './db/pool.js';
@@ -48,10 +49,16 @@ export type RunningService = {
   stop(graceMs: number): Promise<void>;
 };
 
+/** order-api.md keeps Idempotency-Keys at least 24 hours; we keep them two days. */
+const idempotencyKeyHours = 48;
+
 /** Saga leases: ~30 s, renewed at every recorded step, so a crashed replica's work returns fast. */
 const leaseSeconds = 30;
 
-/** Wires config → pool → migrate → workers → listen. main.ts and the tests both start it here. */
+/**
+ * Wires config → pool → listen (unready) → migrate → workers → ready. Listening first lets
+ * probes see 503 while a long migration runs. main.ts and the tests both start it here.
+ */
 export async function startService(options: ServiceOptions): Promise<RunningService> {
   const { logger } = options;
   let phase: 'starting' | 'ready' | 'stopping' = 'starting';
@@ -60,10 +67,6 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   pool.on('error', (error) => {
     logger.error('idle database connection failed', { error });
   });
-
-  const migration = await migrate(pool);
-  if (migration.applied.length > 0)
-    logger.info('migrations applied', { applied: migration.applied });
 
   const peerState: Record<string, { lastStatus: string; at: string }> = {};
   const onCall = (event: PeerCallEvent) => {
@@ -109,7 +112,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     logger,
     intervalMs: options.sagaRecoveryIntervalMs,
     batchSize: 20,
-    onTick: () => relay.kick(),
+    onTick: async () => {
+      await relay.kick();
+      await purgeIdempotencyKeys(pool, idempotencyKeyHours);
+    },
   });
 
   const app = createApp({
@@ -144,6 +150,16 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       resolve();
     });
   });
+  try {
+    const migration = await migrate(pool);
+    if (migration.applied.length > 0) {
+      logger.info('migrations applied', { applied: migration.applied });
+    }
+  } catch (error) {
+    server.close();
+    await pool.end();
+    throw error;
+  }
   worker.start();
   phase = 'ready';
   const { port } = server.address() as AddressInfo;

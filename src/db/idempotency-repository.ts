@@ -97,3 +97,14 @@ export async function recordIdempotentResponse(
     [user, key, response.status, JSON.stringify(response.body)],
   );
 }
+
+/** order-api.md keeps keys at least 24 hours; older ones that no request holds are dropped. */
+export async function purgeIdempotencyKeys(db: Queryable, olderThanHours: number): Promise<number> {
+  const { rowCount } = await db.query(
+    `delete from idempotency_keys
+     where created_at < now() - make_interval(hours => $1)
+       and (locked_until is null or locked_until < now())`,
+    [olderThanHours],
+  );
+  return rowCount ?? 0;
+}

@@ -99,6 +99,14 @@ export class ProductServiceUnavailableError extends DomainError {
   }
 }
 
+export class ServiceStartingError extends DomainError {
+  readonly type = 'service-starting';
+  readonly retryAfterSeconds = 2;
+  constructor() {
+    super('The service is starting; try again shortly.');
+  }
+}
+
 export class IllegalTransitionError extends DomainError {
   readonly type = 'illegal-transition';
   constructor(

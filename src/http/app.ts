@@ -2,7 +2,12 @@ import cors from 'cors';
 import express from 'express';
 import type { ErrorRequestHandler, Express, RequestHandler } from 'express';
 import helmet from 'helmet';
-import { MalformedJsonError, PayloadTooLargeError, RouteNotFoundError } from '../domain/errors.js';
+import {
+  MalformedJsonError,
+  PayloadTooLargeError,
+  RouteNotFoundError,
+  ServiceStartingError,
+} from '../domain/errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { OrdersDeps } from '../orders/orders-deps.js';
@@ -56,6 +61,11 @@ export function createApp(deps: AppDeps): Express {
     res.type('html').send(page);
   });
 
+  app.use('/api', (_req, _res, next) => {
+    // Until migrations are applied the API cannot serve; say so instead of failing queries.
+    if (deps.readiness.phase() === 'starting') throw new ServiceStartingError();
+    next();
+  });
   app.use('/api', requireAuth(deps.authenticator));
   app.use(
     express.json({ limit: deps.bodyLimit, type: ['application/json', 'application/*+json'] }),

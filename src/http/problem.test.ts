@@ -17,6 +17,7 @@ const samples: errors.DomainError[] = [
   new errors.InsufficientStockError([productId(3)]),
   new errors.PaymentDeclinedError(orderId(1), 'card_declined'),
   new errors.ProductServiceUnavailableError(),
+  new errors.ServiceStartingError(),
   new errors.IllegalTransitionError('shipped', 'cancelled', ['delivered']),
   new errors.PreconditionFailedError(4),
   new errors.IdempotencyKeyReusedError(),

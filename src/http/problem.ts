@@ -12,6 +12,7 @@ import {
   PreconditionFailedError,
   ProductServiceUnavailableError,
   RouteNotFoundError,
+  ServiceStartingError,
   UnauthorizedError,
   UnknownProductsError,
   ValidationError,
@@ -48,6 +49,7 @@ const rules = new Map<abstract new (...args: never[]) => DomainError, Rule>([
   [UnknownProductsError, { status: 422, title: 'Unknown products' }],
   [IdempotencyKeyReusedError, { status: 422, title: 'Idempotency-Key reused' }],
   [ProductServiceUnavailableError, { status: 503, title: 'Product Service unavailable' }],
+  [ServiceStartingError, { status: 503, title: 'Service starting' }],
 ]);
 
 export const problemTypeBase = '/problems/';
@@ -107,7 +109,7 @@ function extensionsOf(error: DomainError): Record<string, unknown> {
 
 function headersOf(error: DomainError): Record<string, string> {
   if (error instanceof UnauthorizedError) return { 'WWW-Authenticate': 'Bearer' };
-  if (error instanceof ProductServiceUnavailableError) {
+  if (error instanceof ProductServiceUnavailableError || error instanceof ServiceStartingError) {
     return { 'Retry-After': String(error.retryAfterSeconds) };
   }
   return {};

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpResponse } from '../support/http-client.js';
-import { stockChangesOfProduct } from '../support/stock-ledger.js';
+import { stockChangesOfProduct } from '../support/product-stock.js';
 import type { TestService } from '../support/test-service.js';
 import { orderBody, startTestService } from '../support/test-service.js';
 import type { TestUser } from '../support/tokens.js';

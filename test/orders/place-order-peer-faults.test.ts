@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { stockChangesOfProduct } from '../support/stock-ledger.js';
+import { stockChangesOfProduct } from '../support/product-stock.js';
 import type { TestService } from '../support/test-service.js';
 import { orderBody, startTestService } from '../support/test-service.js';
 import { newUser } from '../support/tokens.js';
@@ -111,5 +111,31 @@ describe('POST /api/orders', () => {
     expect(calls.length).toBeGreaterThanOrEqual(4);
     expect(new Set(calls.map((call) => call.idempotencyKey)).size).toBe(1);
     expect(await env.peers.stockOf(product.id)).toBe(1);
+  });
+
+  it('answers 202 when the stock decrease is applied but its answers are lost, and decreases once', async () => {
+    const user = await newUser();
+    const product = await env.peers.createProduct({ price: '5.00', stock: 10 });
+    await env.peers.fault({
+      operation: 'decreaseStock',
+      mode: 'process-then-error',
+      count: 3,
+      match: { productId: product.id },
+    });
+
+    const response = await env
+      .api(user.token)
+      .post('/api/orders', orderBody([{ productId: product.id, quantity: 3 }]));
+
+    expect(response.status).toBe(202);
+    expect(response.body.status).toBe('pending');
+    const orderId = response.body.id as number;
+    expect(response.headers.get('location')).toBe(`/api/orders/${orderId}`);
+    await expect.poll(() => statusOf(user.token, orderId), poll).toBe('paid');
+    expect(await env.peers.stockOf(product.id)).toBe(7);
+    expect(await env.peers.stockLedger(orderId)).toEqual([
+      expect.objectContaining({ productId: product.id, kind: 'decrease', quantity: 3 }),
+    ]);
+    expect(await env.peers.payments(orderId)).toHaveLength(1);
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from '../support/http-client.js';
-import { stockChangesOfProduct } from '../support/stock-ledger.js';
+import { stockChangesOfProduct } from '../support/product-stock.js';
 import type { TestService } from '../support/test-service.js';
 import { orderBody, shippingAddress, startTestService } from '../support/test-service.js';
 import { newUser } from '../support/tokens.js';
@@ -165,6 +165,40 @@ describe('POST /api/orders', () => {
       await expectNothingStored(user.token, product.id);
     },
   );
+
+  it('accepts every field at its limit: 50 items, quantity 1000, 200-char street, 255-char key', async () => {
+    const user = await newUser();
+    const products = await Promise.all(
+      Array.from({ length: 50 }, (_, index) =>
+        env.peers.createProduct({ price: '0.01', stock: index === 0 ? 1000 : 1 }),
+      ),
+    );
+    const fullAddress = {
+      name: 'n'.repeat(200),
+      street: 's'.repeat(200),
+      city: 'c'.repeat(100),
+      state: 't'.repeat(100),
+      postalCode: 'p'.repeat(20),
+      country: 'DE',
+    };
+    const items = products.map((product, index) => ({
+      productId: product.id,
+      quantity: index === 0 ? 1000 : 1,
+    }));
+
+    const response = await env
+      .api(user.token)
+      .post(
+        '/api/orders',
+        orderBody(items, { shippingAddress: fullAddress, paymentMethod: 'm'.repeat(100) }),
+        { 'Idempotency-Key': `~${'k'.repeat(253)}!` },
+      );
+
+    expect(response.status).toBe(201);
+    expect(response.body.items).toHaveLength(50);
+    expect(response.body.shippingAddress).toEqual(fullAddress);
+    expect(response.body.totalAmount).toBe('10.49');
+  });
 
   it('answers 400 with a problem for malformed JSON and stores nothing', async () => {
     const user = await newUser();

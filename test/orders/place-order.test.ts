@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { stockChangesOfProduct } from '../support/stock-ledger.js';
+import { stockChangesOfProduct } from '../support/product-stock.js';
 import type { TestService } from '../support/test-service.js';
 import { orderBody, shippingAddress, startTestService } from '../support/test-service.js';
 import { newUser } from '../support/tokens.js';
@@ -34,7 +34,11 @@ describe('POST /api/orders', () => {
       { productId: pen.id, quantity: 3 },
     ]);
 
-    const response = await env.api(user.token).post('/api/orders', body);
+    const requestId = `req-${user.id}`;
+
+    const response = await env
+      .api(user.token)
+      .post('/api/orders', body, { 'X-Request-Id': requestId });
 
     expect(response.status).toBe(201);
     const order = response.body;
@@ -58,7 +62,7 @@ describe('POST /api/orders', () => {
     expect(Number.isInteger(order.version) && order.version >= 1).toBe(true);
     expect(response.headers.get('location')).toBe(`/api/orders/${order.id}`);
     expect(response.headers.get('etag')).toBe(`"${order.version}"`);
-    expect(response.headers.get('x-request-id')).toBeTruthy();
+    expect(response.headers.get('x-request-id')).toBe(requestId);
 
     expect(await env.peers.stockOf(mug.id)).toBe(3);
     expect(await env.peers.stockOf(pen.id)).toBe(7);

@@ -27,3 +27,13 @@ export async function stockChangesOfProduct(
   }
   return response.body.data;
 }
+
+/** Sets a product's stock behind the Order Service's back, as another shop selling it would. */
+export async function setStock(sandbox: Sandbox, productId: number, stock: number): Promise<void> {
+  const response = await request(sandbox.productUrl, 'PUT', `/__sandbox/products/${productId}/stock`, {
+    body: { stock },
+  });
+  if (response.status !== 200) {
+    throw new Error(`sandbox answered ${response.status}: ${response.text}`);
+  }
+}
