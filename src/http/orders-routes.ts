@@ -10,7 +10,7 @@ import {
 import { orderId, productId, userId } from '../domain/ids.js';
 import type { Order } from '../domain/order.js';
 import { cancelOrder } from '../orders/cancel-order.js';
-import { changeStatus } from '../orders/change-status.js';
+import { assertMayChangeStatus, changeStatus } from '../orders/change-status.js';
 import {
   abandonIdempotentRequest,
   saveIdempotentResponse,
@@ -106,6 +106,7 @@ export function ordersRoutes(deps: OrdersDeps): Router {
 
   router.patch('/api/orders/:id/status', async (req, res) => {
     const actor: Actor = actorOf(res);
+    assertMayChangeStatus(actor);
     const id = idOf(req);
     const body = parseInput(changeStatusBody, req.body, 'body');
     const expectedVersion = optionalHeader(req, 'if-match', ifMatchHeader);

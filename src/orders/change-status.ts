@@ -18,6 +18,11 @@ import { compensateOrder } from './compensate-order.js';
 import type { OrdersDeps } from './orders-deps.js';
 import { checkVersion, findVisibleOrder } from './visible-order.js';
 
+/** Only admins change status: checked before anything else about the request (order-api.md). */
+export function assertMayChangeStatus(actor: Actor): void {
+  if (!isAdmin(actor)) throw new ForbiddenError('Only an admin may change an order status.');
+}
+
 export type StatusChange = {
   status: OrderStatus;
   reason: string | null;
@@ -35,12 +40,9 @@ export async function changeStatus(
   change: StatusChange,
   ctx: CallContext,
 ): Promise<CompensationOutcome> {
-  if (!isAdmin(actor)) throw new ForbiddenError('Only an admin may change an order status.');
+  assertMayChangeStatus(actor);
   const order = await findVisibleOrder(deps.pool, actor, id);
   checkVersion(order, change.expectedVersion);
-  if (change.status === 'cancelled' && order.status === 'cancelled') {
-    throw new IllegalTransitionError(order.status, change.status, []);
-  }
   const effect = decideTransition(order.status, change.status, actor);
   if (change.status === 'cancelled') {
     return cancelOrder(

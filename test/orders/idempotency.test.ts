@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpResponse } from '../support/http-client.js';
-import { stockChangesOfProduct } from '../support/product-stock.js';
+import { setStock, stockChangesOfProduct } from '../support/product-stock.js';
 import type { TestService } from '../support/test-service.js';
 import { orderBody, startTestService } from '../support/test-service.js';
 import type { TestUser } from '../support/tokens.js';
@@ -180,6 +180,61 @@ describe('POST /api/orders with Idempotency-Key', () => {
     expect(retried.status).toBe(201);
     expect(retried.headers.get('idempotent-replayed')).toBeNull();
     expect(await ordersOf(user)).toHaveLength(1);
+  });
+
+  it('binds the key once the order is stored: a 409 found after storing is replayed, another body is 422', async () => {
+    const user = await newUser();
+    const product = await env.peers.createProduct({ price: '3.00', stock: 2 });
+    const body = orderBody([{ productId: product.id, quantity: 2 }]);
+    const key = newKey();
+    await env.peers.fault({ operation: 'decreaseStock', mode: 'latency', latencyMs: 400, count: 1 });
+    const pending = place(user, body, key);
+    await expect
+      .poll(async () =>
+        (await env.peers.requests('decreaseStock')).some(
+          (call) => call.productId === product.id && call.status === null,
+        ),
+      )
+      .toBe(true);
+    await setStock(env.sandbox, product.id, 1);
+    const first = await pending;
+
+    const again = await place(user, body, key);
+    const corrected = await place(user, orderBody([{ productId: product.id, quantity: 1 }]), key);
+
+    expect(first.status).toBe(409);
+    expect(first.body).toMatchObject({ productIds: [product.id], orderId: expect.any(Number) });
+    expect(again.status).toBe(409);
+    expect(again.body).toEqual(first.body);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(corrected.status).toBe(422);
+    const orders = await ordersOf(user);
+    expect(orders).toEqual([expect.objectContaining({ id: first.body.orderId, status: 'failed' })]);
+    expect(await env.peers.stockOf(product.id)).toBe(1);
+  });
+
+  it('lets exactly one of many simultaneous requests with the same key place the order', async () => {
+    const user = await newUser();
+    const product = await env.peers.createProduct({ price: '9.00', stock: 10 });
+    const body = orderBody([{ productId: product.id, quantity: 1 }]);
+    const key = newKey();
+
+    const responses = await Promise.all(Array.from({ length: 6 }, () => place(user, body, key)));
+
+    const isReplay = (r: HttpResponse) => r.headers.get('idempotent-replayed') === 'true';
+    const fresh = responses.filter((r) => r.status === 201 && !isReplay(r));
+    expect(fresh).toHaveLength(1);
+    for (const response of responses.filter((r) => r !== fresh[0])) {
+      if (response.status === 201) {
+        expect(isReplay(response)).toBe(true);
+        expect(response.body).toEqual(fresh[0]?.body);
+      } else {
+        expect(response.status).toBe(409);
+      }
+    }
+    expect(await ordersOf(user)).toHaveLength(1);
+    expect(await env.peers.stockOf(product.id)).toBe(9);
+    expect(await env.peers.payments(fresh[0]?.body.id)).toHaveLength(1);
   });
 
   it('replays a 402 as the same 402 without charging again', async () => {

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { stockChangesOfProduct } from '../support/product-stock.js';
+import { setStock, stockChangesOfProduct } from '../support/product-stock.js';
 import type { TestService } from '../support/test-service.js';
 import { orderBody, shippingAddress, startTestService } from '../support/test-service.js';
 import { newUser } from '../support/tokens.js';
@@ -206,6 +206,46 @@ describe('POST /api/orders', () => {
     expect(await stockChangesOfProduct(env.sandbox, scarce.id)).toEqual([]);
   });
 
+  it('answers 409 and fails the stored order, restocking what it took, when stock runs out after storing', async () => {
+    const user = await newUser();
+    const plenty = await env.peers.createProduct({ price: '1.00', stock: 50 });
+    const scarce = await env.peers.createProduct({ price: '2.00', stock: 3 });
+    // The scarce product's decrease is slowed down, so its stock can be sold elsewhere meanwhile.
+    await env.peers.fault({
+      operation: 'decreaseStock',
+      mode: 'latency',
+      latencyMs: 400,
+      count: 1,
+      match: { productId: scarce.id },
+    });
+    const pending = env.api(user.token).post(
+      '/api/orders',
+      orderBody([
+        { productId: plenty.id, quantity: 4 },
+        { productId: scarce.id, quantity: 2 },
+      ]),
+    );
+    await expect
+      .poll(async () => (await env.peers.requests('decreaseStock')).some(isWaitingFor(scarce.id)))
+      .toBe(true);
+    await setStock(env.sandbox, scarce.id, 1);
+
+    const response = await pending;
+
+    expect(response.status).toBe(409);
+    expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(response.body).toMatchObject({ status: 409, productIds: [scarce.id] });
+    const orders = (await env.api(user.token).get('/api/orders')).body.data;
+    expect(orders).toHaveLength(1);
+    expect(orders[0]).toMatchObject({ status: 'failed' });
+    expect(await env.peers.stockOf(plenty.id)).toBe(50);
+    expect(await env.peers.stockOf(scarce.id)).toBe(1);
+    expect(await env.peers.requests('charge', orders[0].id)).toEqual([]);
+    await expect
+      .poll(async () => (await env.peers.notifications(orders[0].id, 'order.failed')).length, poll)
+      .toBe(1);
+  });
+
   it('answers 402 and restores all stock when the card is declined', async () => {
     const user = await newUser();
     const lamp = await env.peers.createProduct({ price: '45.00', stock: 4 });
@@ -274,3 +314,8 @@ describe('POST /api/orders', () => {
     }
   });
 });
+
+function isWaitingFor(productId: number) {
+  return (call: { productId?: number; status: number | null }): boolean =>
+    call.productId === productId && call.status === null;
+}
