@@ -36,9 +36,16 @@ export type Order = {
 
 export type OrderLine = { readonly productId: ProductId; readonly quantity: number };
 
+/** The largest total the schema stores: numeric(14, 2). */
+export const maxOrderTotalCents = 99_999_999_999_999;
+
 /** totalAmount = Σ price × quantity, in integer cents. */
 export const orderTotal = (items: readonly OrderItem[]): Cents =>
   sumCents(items.map((item) => multiplyCents(item.priceCents, item.quantity)));
+
+/** Whether Σ price × quantity would pass what an order can hold (compared before computing it). */
+export const exceedsMaxTotal = (items: readonly OrderItem[]): boolean =>
+  items.reduce((total, item) => total + item.priceCents * item.quantity, 0) > maxOrderTotalCents;
 
 /** The notification types of peer-services.md, each queued when the order enters a state. */
 export type NotificationType =

@@ -5,10 +5,12 @@ import {
   InsufficientStockError,
   ProductServiceUnavailableError,
   UnknownProductsError,
+  ValidationError,
 } from '../domain/errors.js';
 import type { ProductId } from '../domain/ids.js';
 import type { Order, OrderItem, OrderLine, ShippingAddress } from '../domain/order.js';
-import { orderTotal } from '../domain/order.js';
+import { exceedsMaxTotal, maxOrderTotalCents, orderTotal } from '../domain/order.js';
+import { cents, formatCents } from '../domain/money.js';
 import type { FailureCause } from '../domain/order-saga.js';
 import { findOrder, insertHistory, insertOrder } from '../db/order-repository.js';
 import { insertOutboxEvent } from '../db/outbox-repository.js';
@@ -62,6 +64,17 @@ export async function placeOrder(
     quantity: line.quantity,
     priceCents: priceOf(products, line.productId),
   }));
+  if (exceedsMaxTotal(items)) {
+    throw new ValidationError(
+      [
+        {
+          path: 'items',
+          message: `the order total would exceed ${formatCents(cents(maxOrderTotalCents))}`,
+        },
+      ],
+      'The order total is too large.',
+    );
+  }
   const leaseToken = randomUUID();
   const { order, saga } = await withTransaction(deps.pool, async (tx) => {
     const stored = await insertOrder(tx, {

@@ -24,7 +24,9 @@ type InvalidCase = {
 
 const line = (productId: number, quantity = 1) => ({ productId, quantity });
 const address = (changes: Record<string, unknown>) => ({ ...shippingAddress, ...changes });
-const { street: _street, ...addressWithoutStreet } = shippingAddress;
+const addressWithoutStreet = Object.fromEntries(
+  Object.entries(shippingAddress).filter(([field]) => field !== 'street'),
+);
 
 const invalidCases: InvalidCase[] = [
   { name: 'no items', body: () => orderBody([]), paths: ['items'] },
@@ -115,6 +117,7 @@ const invalidCases: InvalidCase[] = [
 const badKeyCases = [
   { name: 'an Idempotency-Key of 256 characters', key: 'k'.repeat(256) },
   { name: 'an Idempotency-Key containing a space', key: 'order 42' },
+  { name: 'an empty Idempotency-Key', key: '' },
 ];
 
 const expectNothingStored = async (token: string, productId: number) => {
@@ -147,24 +150,21 @@ describe('POST /api/orders', () => {
     },
   );
 
-  it.each(badKeyCases)(
-    'answers 400 for $name and stores nothing',
-    async ({ key }) => {
-      const user = await newUser();
-      const product = await env.peers.createProduct({ price: '10.00', stock: 10 });
+  it.each(badKeyCases)('answers 400 for $name and stores nothing', async ({ key }) => {
+    const user = await newUser();
+    const product = await env.peers.createProduct({ price: '10.00', stock: 10 });
 
-      const response = await env
-        .api(user.token)
-        .post('/api/orders', orderBody([line(product.id)]), { 'Idempotency-Key': key });
+    const response = await env
+      .api(user.token)
+      .post('/api/orders', orderBody([line(product.id)]), { 'Idempotency-Key': key });
 
-      expect(response.status).toBe(400);
-      expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-      expect(response.body.errors).toEqual([
-        expect.objectContaining({ path: expect.stringMatching(/idempotency-key/i) }),
-      ]);
-      await expectNothingStored(user.token, product.id);
-    },
-  );
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(response.body.errors).toEqual([
+      expect.objectContaining({ path: expect.stringMatching(/idempotency-key/i) }),
+    ]);
+    await expectNothingStored(user.token, product.id);
+  });
 
   it('accepts every field at its limit: 50 items, quantity 1000, 200-char street, 255-char key', async () => {
     const user = await newUser();
@@ -212,6 +212,19 @@ describe('POST /api/orders', () => {
     expect(response.status).toBe(400);
     expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(response.body).toMatchObject({ status: 400, type: expect.any(String) });
+    await expectNothingStored(user.token, product.id);
+  });
+
+  it('answers 400 naming items when the total would pass what an order can hold', async () => {
+    const user = await newUser();
+    const product = await env.peers.createProduct({ price: '999999999999.99', stock: 10 });
+
+    const response = await env
+      .api(user.token)
+      .post('/api/orders', orderBody([{ productId: product.id, quantity: 10 }]));
+
+    expect(response.status).toBe(400);
+    expect(response.body.errors).toEqual([expect.objectContaining({ path: 'items' })]);
     await expectNothingStored(user.token, product.id);
   });
 });
