@@ -153,7 +153,11 @@ describe('authentication on /api routes', () => {
 describe('roles and subjects', () => {
   it('treats roles: ["admin"] as an admin', async () => {
     const adminId = uniqueUserId();
-    const token = await signed({ sub: String(adminId), roles: ['user', 'admin'], exp: now() + 600 });
+    const token = await signed({
+      sub: String(adminId),
+      roles: ['user', 'admin'],
+      exp: now() + 600,
+    });
     const other = uniqueUserId();
 
     const listing = await env.api(token).get(`/api/orders?userId=${other}`);

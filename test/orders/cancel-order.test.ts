@@ -16,6 +16,7 @@ import {
 } from '../support/orders.js';
 import type { TestService } from '../support/test-service.js';
 import { orderBody, startTestService } from '../support/test-service.js';
+import type { TestUser } from '../support/tokens.js';
 import { newUser } from '../support/tokens.js';
 
 let env: TestService;
@@ -163,6 +164,19 @@ describe('POST /api/orders/:id/cancel', () => {
     expect(await stocksOf(env, products)).toEqual([4]);
   });
 
+  it("answers 404, not 412, for another user's order with a stale If-Match", async () => {
+    const owner = await newUser();
+    const stranger = await newUser();
+    const { order } = await placePaidOrder(env, owner);
+
+    const response = await env
+      .api(stranger.token)
+      .post(`/api/orders/${order.id}/cancel`, {}, { 'If-Match': '"999"' });
+
+    expect(response.status).toBe(404);
+    expect(await statusOf(env, owner, order.id)).toBe('paid');
+  });
+
   it('answers 404 for an order that does not exist', async () => {
     const user = await newUser();
 
@@ -280,9 +294,7 @@ describe('POST /api/orders/:id/cancel', () => {
     expect(response.body).toMatchObject({ id: order.id });
     expect(response.body.status).not.toBe('cancelled');
     expect(statusWhileFailing).not.toBe('cancelled');
-    await expect
-      .poll(() => statusOf(env, user, order.id), { timeout: 10_000 })
-      .toBe('cancelled');
+    await expect.poll(() => statusOf(env, user, order.id), { timeout: 10_000 }).toBe('cancelled');
     expect(await refundsOf(env, order.id)).toBe(1);
     expect(await env.peers.netCharge(order.id)).toMatchObject({
       chargedCents: 6498,
@@ -304,35 +316,83 @@ describe('POST /api/orders/:id/cancel', () => {
       .toBe(1);
   });
 
-  it('cancels a pending order whose saga is still running: no net charge, stock back', async () => {
-    const user = await newUser();
-    const [product] = await createProducts(env, [{ price: '7.25', stock: 6, quantity: 2 }]);
-    await env.peers.fault({ operation: 'charge', mode: 'latency', latencyMs: 1500 });
+  // Three slow charges: the place request's tries (PEER_MAX_ATTEMPTS 3) time out, the background
+  // retry is answered. More failures in a row would open the Payment client's circuit breaker.
+  const slowCharges = { operation: 'charge', mode: 'latency', latencyMs: 1500, count: 3 } as const;
+
+  /** Places an order under slow charges without awaiting it; resolves once it is listed pending. */
+  async function placeSlowOrder(user: TestUser, productId: number) {
+    await env.peers.fault(slowCharges);
     const placing = env
       .api(user.token)
-      .post('/api/orders', orderBody([{ productId: product!.id, quantity: 2 }]));
-    const pendingOrder = async (): Promise<OrderView | undefined> => {
-      const list = await env.api(user.token).get('/api/orders?status=pending');
-      return list.body.data[0] as OrderView | undefined;
-    };
-    let seen: OrderView | undefined;
+      .post('/api/orders', orderBody([{ productId, quantity: 2 }]));
+    let pending: OrderView | undefined;
     await expect
-      .poll(async () => (seen = await pendingOrder()), { timeout: 10_000, interval: 20 })
+      .poll(
+        async () => {
+          const list = await env.api(user.token).get('/api/orders?status=pending');
+          pending = list.body.data[0] as OrderView | undefined;
+          return pending;
+        },
+        { timeout: 10_000, interval: 20 },
+      )
       .toBeDefined();
-    const order = seen!;
+    return { placing, order: pending! };
+  }
+
+  async function expectCancelledWithNothingNet(
+    user: TestUser,
+    orderId: number,
+    product: { id: number; stockBefore: number },
+  ) {
+    await expect.poll(() => statusOf(env, user, orderId), { timeout: 10_000 }).toBe('cancelled');
+    await expect
+      .poll(async () => (await env.peers.netCharge(orderId)).netCents, { timeout: 10_000 })
+      .toBe(0);
+    await expect
+      .poll(() => env.peers.stockOf(product.id), { timeout: 10_000 })
+      .toBe(product.stockBefore);
+    expect((await env.peers.payments(orderId)).length).toBeLessThanOrEqual(1);
+    expect((await historyOf(env, user, orderId)).at(-1)).toMatchObject({
+      from: 'pending',
+      to: 'cancelled',
+      actor: `user:${user.id}`,
+    });
+  }
+
+  it('cancels a pending order while its charge is in flight: no net charge, stock back', async () => {
+    const user = await newUser();
+    const [product] = await createProducts(env, [{ price: '7.25', stock: 6, quantity: 2 }]);
+    const { placing, order } = await placeSlowOrder(user, product!.id);
+    await expect
+      .poll(async () => (await env.peers.requests('charge', order.id)).length, {
+        timeout: 10_000,
+        interval: 20,
+      })
+      .toBeGreaterThan(0);
 
     const response = await env.api(user.token).post(`/api/orders/${order.id}/cancel`, {});
-    await env.peers.clearFaults();
     await placing;
 
     expect([200, 202]).toContain(response.status);
+    await expectCancelledWithNothingNet(user, order.id, product!);
+    expect(await restocksOf(env, order.id)).toEqual(oneRestockEach([product!]));
     await expect
-      .poll(() => statusOf(env, user, order.id), { timeout: 10_000 })
-      .toBe('cancelled');
-    await expect
-      .poll(async () => (await env.peers.netCharge(order.id)).netCents, { timeout: 10_000 })
-      .toBe(0);
-    await expect.poll(() => env.peers.stockOf(product!.id), { timeout: 10_000 }).toBe(6);
-    expect((await env.peers.payments(order.id)).length).toBeLessThanOrEqual(1);
+      .poll(async () => (await env.peers.notifications(order.id, 'order.cancelled')).length, {
+        timeout: 10_000,
+      })
+      .toBe(1);
+  });
+
+  it('cancels a pending order as soon as it is visible, whatever the saga is doing', async () => {
+    const user = await newUser();
+    const [product] = await createProducts(env, [{ price: '4.10', stock: 9, quantity: 2 }]);
+    const { placing, order } = await placeSlowOrder(user, product!.id);
+
+    const response = await env.api(user.token).post(`/api/orders/${order.id}/cancel`, {});
+    await placing;
+
+    expect([200, 202]).toContain(response.status);
+    await expectCancelledWithNothingNet(user, order.id, product!);
   });
 });

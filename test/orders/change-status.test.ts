@@ -63,10 +63,9 @@ describe('PATCH /api/orders/:id/status', () => {
       { from: 'shipped', to: 'delivered', actor: `admin:${admin.id}`, reason: 'to delivered' },
     ]);
     await expect
-      .poll(
-        async () => (await env.peers.notifications(order.id, 'order.status_changed')).length,
-        { timeout: 10_000 },
-      )
+      .poll(async () => (await env.peers.notifications(order.id, 'order.status_changed')).length, {
+        timeout: 10_000,
+      })
       .toBe(3);
     const notifications = await env.peers.notifications(order.id, 'order.status_changed');
     expect(notifications.every((notification) => notification.userId === user.id)).toBe(true);
@@ -138,7 +137,9 @@ describe('PATCH /api/orders/:id/status', () => {
     const admin = await newUser('admin');
     const { order } = await placePaidOrder(env, user);
 
-    const response = await env.api(admin.token).patch(statusPath(order.id), { status: 'delivered' });
+    const response = await env
+      .api(admin.token)
+      .patch(statusPath(order.id), { status: 'delivered' });
 
     expect(response.status).toBe(409);
     expect(response.headers.get('content-type')).toMatch(problemJson);
@@ -235,6 +236,35 @@ describe('PATCH /api/orders/:id/status', () => {
         timeout: 10_000,
       })
       .toBe(1);
+  });
+
+  it('answers 202 when the refund fails now, then fails the order in the background', async () => {
+    const user = await newUser();
+    const admin = await newUser('admin');
+    const { order, products } = await placePaidOrder(env, user, twoLines);
+    await advance(env, admin, order.id, ['processing']);
+    await env.peers.fault({ operation: 'refund', mode: 'error', match: { orderId: order.id } });
+
+    const response = await env
+      .api(admin.token)
+      .patch(statusPath(order.id), { status: 'failed', reason: 'lost in transit' });
+    await env.peers.clearFaults();
+
+    expect(response.status).toBe(202);
+    expect(response.body).toMatchObject({ id: order.id, status: 'processing' });
+    await expect
+      .poll(async () => (await orderOf(env, user, order.id)).status, { timeout: 10_000 })
+      .toBe('failed');
+    expect(await refundsOf(env, order.id)).toBe(1);
+    expect(await env.peers.netCharge(order.id)).toMatchObject({ netCents: 0 });
+    await expect.poll(() => stocksOf(env, products), { timeout: 10_000 }).toEqual([8, 2]);
+    expect(await restocksOf(env, order.id)).toEqual(oneRestockEach(products));
+    expect((await historyOf(env, user, order.id)).at(-1)).toMatchObject({
+      from: 'processing',
+      to: 'failed',
+      actor: `admin:${admin.id}`,
+      reason: 'lost in transit',
+    });
   });
 
   it('cancels a paid order with the same effects as POST /cancel', async () => {

@@ -49,6 +49,7 @@ describe('POST /api/orders with Idempotency-Key', () => {
     expect(again.body).toEqual(first.body);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect(again.headers.get('location')).toBe(`/api/orders/${first.body.id}`);
+    expect(again.headers.get('etag')).toBe(`"${first.body.version}"`);
     expect(await ordersOf(user)).toHaveLength(1);
     expect(await env.peers.payments(first.body.id)).toHaveLength(1);
     expect(await env.peers.stockOf(product.id)).toBe(3);
@@ -187,7 +188,12 @@ describe('POST /api/orders with Idempotency-Key', () => {
     const product = await env.peers.createProduct({ price: '3.00', stock: 2 });
     const body = orderBody([{ productId: product.id, quantity: 2 }]);
     const key = newKey();
-    await env.peers.fault({ operation: 'decreaseStock', mode: 'latency', latencyMs: 400, count: 1 });
+    await env.peers.fault({
+      operation: 'decreaseStock',
+      mode: 'latency',
+      latencyMs: 400,
+      count: 1,
+    });
     const pending = place(user, body, key);
     await expect
       .poll(async () =>
@@ -271,7 +277,10 @@ describe('POST /api/orders with Idempotency-Key', () => {
     await env.peers.clearFaults();
     const orderId = first.body.id as number;
     await expect
-      .poll(async () => (await env.api(user.token).get(`/api/orders/${orderId}`)).body?.status, poll)
+      .poll(
+        async () => (await env.api(user.token).get(`/api/orders/${orderId}`)).body?.status,
+        poll,
+      )
       .toBe('paid');
     const afterPaid = await place(user, body, key);
 
@@ -279,10 +288,12 @@ describe('POST /api/orders with Idempotency-Key', () => {
     expect(whilePending.status).toBe(202);
     expect(whilePending.headers.get('idempotent-replayed')).toBe('true');
     expect(whilePending.body).toMatchObject({ id: orderId, status: 'pending' });
+    expect(whilePending.headers.get('location')).toBe(`/api/orders/${orderId}`);
     expect(afterPaid.status).toBe(200);
     expect(afterPaid.headers.get('idempotent-replayed')).toBe('true');
     const current = await env.api(user.token).get(`/api/orders/${orderId}`);
     expect(afterPaid.body).toEqual(current.body);
+    expect(afterPaid.headers.get('etag')).toBe(`"${current.body.version}"`);
     expect(afterPaid.body.status).toBe('paid');
     expect(await ordersOf(user)).toHaveLength(1);
     expect(await env.peers.payments(orderId)).toHaveLength(1);

@@ -36,7 +36,10 @@ describe('POST /api/orders', () => {
     expect(response.headers.get('location')).toBe(`/api/orders/${orderId}`);
     expect(response.headers.get('etag')).toBe(`"${response.body.version}"`);
     await expect
-      .poll(async () => (await env.api(user.token).get(`/api/orders/${orderId}`)).body?.status, poll)
+      .poll(
+        async () => (await env.api(user.token).get(`/api/orders/${orderId}`)).body?.status,
+        poll,
+      )
       .toBe('paid');
     expect(await env.peers.payments(orderId)).toHaveLength(1);
     expect(await env.peers.netCharge(orderId)).toMatchObject({ netCents: 2100 });

@@ -84,7 +84,9 @@ describe('POST /api/orders', () => {
     expect(payments[0]).toMatchObject({ status: 'succeeded', amount: '16.50' });
     expect(await env.peers.netCharge(orderId)).toMatchObject({ netCents: 1650 });
     expect(await env.peers.stockOf(product.id)).toBe(2);
-    const keys = new Set((await env.peers.requests('charge', orderId)).map((c) => c.idempotencyKey));
+    const keys = new Set(
+      (await env.peers.requests('charge', orderId)).map((c) => c.idempotencyKey),
+    );
     expect(keys.size).toBe(1);
   });
 

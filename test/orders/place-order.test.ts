@@ -68,7 +68,11 @@ describe('POST /api/orders', () => {
     expect(await env.peers.stockOf(pen.id)).toBe(7);
     const payments = await env.peers.payments(order.id);
     expect(payments).toHaveLength(1);
-    expect(payments[0]).toMatchObject({ id: order.paymentId, status: 'succeeded', amount: '74.98' });
+    expect(payments[0]).toMatchObject({
+      id: order.paymentId,
+      status: 'succeeded',
+      amount: '74.98',
+    });
     const charges = await env.peers.requests('charge', order.id);
     expect(charges.map((call) => call.body)).toEqual([
       {

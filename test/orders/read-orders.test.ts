@@ -52,6 +52,10 @@ describe('GET /api/orders/:id', () => {
       currency: 'USD',
       items: [{ productId: products[0]!.id, quantity: 2, price: '29.99' }],
     });
+    const isoUtcMillis = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+    expect(response.body.createdAt).toMatch(isoUtcMillis);
+    expect(response.body.updatedAt).toMatch(isoUtcMillis);
+    expect(response.body.updatedAt >= response.body.createdAt).toBe(true);
   });
 
   it("answers 200 to an admin for anyone's order", async () => {

@@ -30,9 +30,14 @@ export async function stockChangesOfProduct(
 
 /** Sets a product's stock behind the Order Service's back, as another shop selling it would. */
 export async function setStock(sandbox: Sandbox, productId: number, stock: number): Promise<void> {
-  const response = await request(sandbox.productUrl, 'PUT', `/__sandbox/products/${productId}/stock`, {
-    body: { stock },
-  });
+  const response = await request(
+    sandbox.productUrl,
+    'PUT',
+    `/__sandbox/products/${productId}/stock`,
+    {
+      body: { stock },
+    },
+  );
   if (response.status !== 200) {
     throw new Error(`sandbox answered ${response.status}: ${response.text}`);
   }
