@@ -63,7 +63,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const { logger } = options;
   let phase: 'starting' | 'ready' | 'stopping' = 'starting';
   const metrics = createMetrics();
-  const pool = createPool({ connectionString: options.connectionString, max: options.poolMax });
+  const pool = createPool({
+    connectionString: options.connectionString,
+    max: options.poolMax,
+    onQuery: (operation, seconds) => {
+      metrics.databaseQueryDuration.observe({ operation }, seconds);
+    },
+  });
   pool.on('error', (error) => {
     logger.error('idle database connection failed', { error });
   });

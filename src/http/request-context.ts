@@ -7,7 +7,9 @@ declare module 'express-serve-static-core' {
   }
 }
 
-const acceptableRequestId = /^[\x21-\x7e]{1,200}$/;
+// Echo what the caller sent (order-api.md); only control characters, non-ASCII and absurd
+// lengths are replaced, since the id goes into logs and peer requests.
+const acceptableRequestId = /^[\x20-\x7e]{1,512}$/;
 
 /** Every response carries X-Request-Id: the caller's when it sent a sane one, else a new one. */
 export const requestId: RequestHandler = (req, res, next) => {

@@ -66,7 +66,7 @@ const queryInteger = (min: number, max: number) =>
     .pipe(z.number().int().min(min).max(max));
 
 export const listOrdersQuery = z.strictObject({
-  page: queryInteger(1, 1_000_000).default(1),
+  page: queryInteger(1, Number.MAX_SAFE_INTEGER / 100).default(1),
   limit: queryInteger(1, 100).default(20),
   status: z.enum(orderStatuses).optional(),
   userId: queryInteger(1, Number.MAX_SAFE_INTEGER).optional(),

@@ -232,9 +232,9 @@ async function perform(
           paymentId: action.paymentId,
           amountCents: order.totalCents,
           reason:
-            saga.kind === 'place'
-              ? 'order_failed'
-              : `order_${saga.kind === 'cancel' ? 'cancelled' : 'failed'}`,
+            saga.kind === 'cancel' || (saga.kind === 'place' && saga.cancelRequested !== null)
+              ? 'order_cancelled'
+              : 'order_failed',
           idempotencyKey: refundKey(order.id),
         },
         ctx,
