@@ -1,18 +1,11 @@
 import { SignJWT } from 'jose';
 import type { JWTPayload } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { placePaidOrder, problemJson } from '../support/orders.js';
-import type { TestService } from '../support/test-service.js';
-import { orderBody, startTestService } from '../support/test-service.js';
+import { orderBody, useTestService } from '../support/test-service.js';
 import { testJwtSecret, tokenFor, uniqueUserId } from '../support/tokens.js';
 
-let env: TestService;
-beforeAll(async () => {
-  env = await startTestService();
-});
-afterAll(async () => {
-  await env.close();
-});
+const env = useTestService();
 
 const now = () => Math.floor(Date.now() / 1000);
 const secretKey = new TextEncoder().encode(testJwtSecret);

@@ -1,22 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { HttpResponse } from '../support/http-client.js';
 import { request } from '../support/http-client.js';
 import { problemJson } from '../support/orders.js';
-import type { TestService } from '../support/test-service.js';
-import { orderBody, startTestService } from '../support/test-service.js';
+import { orderBody, useTestService } from '../support/test-service.js';
 import type { TestUser } from '../support/tokens.js';
 import { newUser } from '../support/tokens.js';
 
-let env: TestService;
+const env = useTestService();
 let user: TestUser;
 let admin: TestUser;
 beforeAll(async () => {
-  env = await startTestService();
   user = await newUser();
   admin = await newUser('admin');
-});
-afterAll(async () => {
-  await env.close();
 });
 
 const oversizedBody = () =>
@@ -184,13 +179,7 @@ describe('CORS', () => {
   });
 
   describe('with CORS_ORIGINS set', () => {
-    let shop: TestService;
-    beforeAll(async () => {
-      shop = await startTestService({ corsOrigins: ['https://shop.example'] });
-    });
-    afterAll(async () => {
-      await shop.close();
-    });
+    const shop = useTestService({ corsOrigins: ['https://shop.example'] });
 
     it('allows a configured origin, simple request and preflight', async () => {
       const simple = await shop

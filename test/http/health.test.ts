@@ -1,17 +1,10 @@
 import type { IncomingMessage } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { placePaidOrder } from '../support/orders.js';
-import type { TestService } from '../support/test-service.js';
-import { startTestService } from '../support/test-service.js';
+import { startTestService, useTestService } from '../support/test-service.js';
 import { newUser } from '../support/tokens.js';
 
-let env: TestService;
-beforeAll(async () => {
-  env = await startTestService();
-});
-afterAll(async () => {
-  await env.close();
-});
+const env = useTestService();
 
 describe('GET /health', () => {
   it('answers 200 with status, version and uptime, without a token', async () => {

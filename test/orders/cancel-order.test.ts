@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { OrderView } from '../support/orders.js';
 import {
   advance,
@@ -14,21 +14,11 @@ import {
   statusOf,
   stocksOf,
 } from '../support/orders.js';
-import type { TestService } from '../support/test-service.js';
-import { orderBody, startTestService } from '../support/test-service.js';
+import { orderBody, useTestService } from '../support/test-service.js';
 import type { TestUser } from '../support/tokens.js';
 import { newUser } from '../support/tokens.js';
 
-let env: TestService;
-beforeAll(async () => {
-  env = await startTestService();
-});
-afterEach(async () => {
-  await env.peers.clearFaults();
-});
-afterAll(async () => {
-  await env.close();
-});
+const env = useTestService();
 
 const twoLines = [
   { price: '29.99', stock: 5, quantity: 2 },

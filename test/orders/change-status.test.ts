@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   advance,
   createProducts,
@@ -11,20 +11,10 @@ import {
   restocksOf,
   stocksOf,
 } from '../support/orders.js';
-import type { TestService } from '../support/test-service.js';
-import { orderBody, startTestService } from '../support/test-service.js';
+import { orderBody, useTestService } from '../support/test-service.js';
 import { newUser } from '../support/tokens.js';
 
-let env: TestService;
-beforeAll(async () => {
-  env = await startTestService();
-});
-afterEach(async () => {
-  await env.peers.clearFaults();
-});
-afterAll(async () => {
-  await env.close();
-});
+const env = useTestService();
 
 const twoLines = [
   { price: '19.99', stock: 8, quantity: 3 },

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { HttpResponse } from '../support/http-client.js';
 import { setStock, stockChangesOfProduct } from '../support/product-stock.js';
-import type { TestService } from '../support/test-service.js';
-import { orderBody, startTestService } from '../support/test-service.js';
+import { orderBody, useTestService } from '../support/test-service.js';
 import type { TestUser } from '../support/tokens.js';
 import { newUser } from '../support/tokens.js';
 
@@ -11,16 +10,7 @@ const poll = { timeout: 10_000 };
 
 // Tests here share the service's peer clients and their circuit breakers (5 consecutive failures
 // open one): each test lets its peer answer again before the next one starts.
-let env: TestService;
-beforeAll(async () => {
-  env = await startTestService();
-});
-afterEach(async () => {
-  await env.peers.clearFaults();
-});
-afterAll(async () => {
-  await env.close();
-});
+const env = useTestService();
 
 const newKey = (): string => `key-${randomUUID()}`;
 

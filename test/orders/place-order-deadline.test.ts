@@ -1,22 +1,12 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { TestService } from '../support/test-service.js';
-import { orderBody, startTestService } from '../support/test-service.js';
+import { describe, expect, it } from 'vitest';
+import { orderBody, useTestService } from '../support/test-service.js';
 import { newUser } from '../support/tokens.js';
 
 const poll = { timeout: 10_000 };
 
 // A peer slower than the response deadline but within its own timeout: the request answers at the
 // deadline while the same saga run goes on.
-let env: TestService;
-beforeAll(async () => {
-  env = await startTestService({ orderResponseDeadlineMs: 1000, peerTimeoutMs: 5000 });
-});
-afterEach(async () => {
-  await env.peers.clearFaults();
-});
-afterAll(async () => {
-  await env.close();
-});
+const env = useTestService({ orderResponseDeadlineMs: 1000, peerTimeoutMs: 5000 });
 
 describe('POST /api/orders', () => {
   it('answers 202 at the response deadline while the charge is slow, and the order ends paid', async () => {

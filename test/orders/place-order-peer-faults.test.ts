@@ -1,23 +1,13 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { stockChangesOfProduct } from '../support/product-stock.js';
-import type { TestService } from '../support/test-service.js';
-import { orderBody, startTestService } from '../support/test-service.js';
+import { orderBody, useTestService } from '../support/test-service.js';
 import { newUser } from '../support/tokens.js';
 
 const poll = { timeout: 10_000 };
 
 // Tests in this file share the service's peer clients and their circuit breakers (5 consecutive
 // failures open one): each test lets its peer answer again before the next one starts.
-let env: TestService;
-beforeAll(async () => {
-  env = await startTestService();
-});
-afterEach(async () => {
-  await env.peers.clearFaults();
-});
-afterAll(async () => {
-  await env.close();
-});
+const env = useTestService();
 
 const statusOf = async (token: string, id: number): Promise<unknown> =>
   (await env.api(token).get(`/api/orders/${id}`)).body?.status;

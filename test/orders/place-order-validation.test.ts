@@ -1,17 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { request } from '../support/http-client.js';
 import { stockChangesOfProduct } from '../support/product-stock.js';
-import type { TestService } from '../support/test-service.js';
-import { orderBody, shippingAddress, startTestService } from '../support/test-service.js';
+import { orderBody, shippingAddress, useTestService } from '../support/test-service.js';
 import { newUser } from '../support/tokens.js';
 
-let env: TestService;
-beforeAll(async () => {
-  env = await startTestService();
-});
-afterAll(async () => {
-  await env.close();
-});
+const env = useTestService();
 
 type InvalidCase = {
   name: string;

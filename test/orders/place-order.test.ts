@@ -1,22 +1,12 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { setStock, stockChangesOfProduct } from '../support/product-stock.js';
-import type { TestService } from '../support/test-service.js';
-import { orderBody, shippingAddress, startTestService } from '../support/test-service.js';
+import { orderBody, shippingAddress, useTestService } from '../support/test-service.js';
 import { newUser } from '../support/tokens.js';
 
 const isoMillis = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const poll = { timeout: 10_000 };
 
-let env: TestService;
-beforeAll(async () => {
-  env = await startTestService();
-});
-afterEach(async () => {
-  await env.peers.clearFaults();
-});
-afterAll(async () => {
-  await env.close();
-});
+const env = useTestService();
 
 const ordersTotalOf = async (token: string): Promise<number> => {
   const response = await env.api(token).get('/api/orders');

@@ -1,18 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { HistoryView, OrderView } from '../support/orders.js';
 import { placePaidOrder, problemJson } from '../support/orders.js';
-import type { TestService } from '../support/test-service.js';
-import { startTestService } from '../support/test-service.js';
+import { useTestService } from '../support/test-service.js';
 import type { TestUser } from '../support/tokens.js';
 import { newUser } from '../support/tokens.js';
 
-let env: TestService;
-beforeAll(async () => {
-  env = await startTestService();
-});
-afterAll(async () => {
-  await env.close();
-});
+const env = useTestService();
 
 type Page = {
   data: OrderView[];

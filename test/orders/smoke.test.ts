@@ -1,15 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { newUser } from '../support/tokens.js';
-import type { TestService } from '../support/test-service.js';
-import { orderBody, startTestService } from '../support/test-service.js';
+import { orderBody, useTestService } from '../support/test-service.js';
 
-let env: TestService;
-beforeAll(async () => {
-  env = await startTestService();
-});
-afterAll(async () => {
-  await env.close();
-});
+const env = useTestService();
 
 describe('POST /api/orders', () => {
   it('answers 201 with the paid order, decreases stock and charges once', async () => {

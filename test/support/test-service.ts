@@ -1,3 +1,4 @@
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { startSandbox } from '../../sandbox/start-sandbox.js';
 import type { Sandbox } from '../../sandbox/start-sandbox.js';
 import { createLogger } from '../../src/observability/logger.js';
@@ -83,4 +84,22 @@ export function orderBody(
   extra: Record<string, unknown> = {},
 ) {
   return { items, shippingAddress, paymentMethod: 'pm_card_visa', ...extra };
+}
+
+/**
+ * One service for the calling test file: started before its tests, faults cleared after each,
+ * closed at the end. The returned object is filled in by `beforeAll`.
+ */
+export function useTestService(overrides: Partial<ServiceOptions> = {}): TestService {
+  const env = {} as TestService;
+  beforeAll(async () => {
+    Object.assign(env, await startTestService(overrides));
+  });
+  afterEach(async () => {
+    await env.peers.clearFaults();
+  });
+  afterAll(async () => {
+    await env.close();
+  });
+  return env;
 }
