@@ -57,7 +57,7 @@ async function main(): Promise<void> {
     logger,
   });
   stopSteps.unshift(() => service.stop(config.shutdownGraceMs));
-  logger.info(`Order Service listening on port ${config.port}`, { url: service.url });
+  logger.info(`Order Service listening on port ${new URL(service.url).port}`, { url: service.url });
 }
 
 async function databaseUrl(): Promise<string> {

@@ -183,12 +183,18 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
           resolve();
         });
       });
+      // A keep-alive connection becomes idle once its in-flight response is sent; close it then,
+      // rather than waiting for the client (or the grace period) to drop it.
+      const sweeper = setInterval(() => {
+        server.closeIdleConnections();
+      }, 50);
       server.closeIdleConnections();
       const deadline = setTimeout(() => {
         server.closeAllConnections();
       }, graceMs);
       deadline.unref();
       await closed;
+      clearInterval(sweeper);
       clearTimeout(deadline);
       await worker.stop();
       await relay.idle();

