@@ -20,16 +20,17 @@ export async function cancelOrder(
   options: CancelOptions,
   ctx: CallContext,
 ): Promise<CompensationOutcome> {
-  // A pending order may finish its saga between our read and the cancel request: read again.
+  // The order may move between our read and our write (its saga finishes, an admin changes
+  // it): then read it again and decide again.
   for (;;) {
     const order = await findVisibleOrder(deps.pool, actor, id);
     checkVersion(order, options.expectedVersion);
     if (order.status === 'cancelled') return { status: 200, order };
     decideTransition(order.status, 'cancelled', actor);
-    if (order.status !== 'pending') {
-      return compensateOrder(deps, order, 'cancelled', actor, options.reason, ctx);
-    }
-    const outcome = await cancelPendingOrder(deps, order, actor, options.reason, ctx);
+    const outcome =
+      order.status === 'pending'
+        ? await cancelPendingOrder(deps, order, actor, options.reason, ctx)
+        : await compensateOrder(deps, order, 'cancelled', actor, options.reason, ctx);
     if (outcome !== undefined) return outcome;
   }
 }

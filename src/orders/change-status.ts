@@ -49,12 +49,15 @@ export async function changeStatus(
       deps,
       actor,
       id,
-      { reason: change.reason, expectedVersion: order.version },
+      { reason: change.reason, expectedVersion: change.expectedVersion },
       ctx,
     );
   }
   if (effect === 'compensate') {
-    return compensateOrder(deps, order, 'failed', actor, change.reason, ctx);
+    return (
+      (await compensateOrder(deps, order, 'failed', actor, change.reason, ctx)) ??
+      changeStatus(deps, actor, id, change, ctx)
+    );
   }
   const updated = await withTransaction(deps.pool, async (tx) => {
     // A running saga (a cancel that is refunding) owns the order until it ends.

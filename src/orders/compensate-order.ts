@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Actor } from '../domain/actor.js';
 import { actorLabel } from '../domain/actor.js';
+import { IllegalTransitionError } from '../domain/errors.js';
 import type { Order } from '../domain/order.js';
+import { isFinal } from '../domain/order-status.js';
 import { findOrder } from '../db/order-repository.js';
 import { claimSaga, findActiveSaga, insertSaga, requestCancel } from '../db/saga-repository.js';
 import type { Saga } from '../db/saga-repository.js';
@@ -18,7 +20,7 @@ export type CompensationOutcome = { status: 200 | 202; order: Order };
  * Cancels (or, for an admin, fails) a paid or processing order: refund the charge, restock every
  * item, then record the status — as a durable saga, so a refund that cannot complete now finishes
  * in the background. A second request while one runs never refunds twice: one active saga per
- * order is a unique index.
+ * order is a unique index. Undefined: the order changed since it was read; decide again.
  */
 export async function compensateOrder(
   deps: OrdersDeps,
@@ -27,7 +29,7 @@ export async function compensateOrder(
   actor: Actor,
   reason: string | null,
   ctx: CallContext,
-): Promise<CompensationOutcome> {
+): Promise<CompensationOutcome | undefined> {
   const leaseToken = randomUUID();
   let saga: Saga | undefined;
   try {
@@ -50,10 +52,10 @@ export async function compensateOrder(
     if (!isUniqueViolation(error)) throw error;
   }
   if (saga === undefined) {
-    // Another change got there first (a running saga, or a new version): report where it stands.
+    // Another change got there first: a running saga (await it), or a new version (decide again).
     const active = await findActiveSaga(deps.pool, order.id);
     if (active !== undefined) return awaitSaga(deps, active, target, ctx);
-    return { status: 200, order: (await findOrder(deps.pool, order.id)) ?? order };
+    return undefined;
   }
   return settle(deps, runSaga(deps, saga, ctx), order, target);
 }
@@ -80,16 +82,14 @@ async function awaitSaga(
 ): Promise<CompensationOutcome> {
   const leaseToken = randomUUID();
   const claimed = await claimSaga(deps.pool, saga.id, leaseToken, deps.leaseSeconds);
-  const order = (await findOrder(deps.pool, saga.orderId)) ?? undefined;
+  const order = await findOrder(deps.pool, saga.orderId);
   if (order === undefined) throw new Error(`saga ${saga.id} has no order`);
   if (claimed !== undefined) return settle(deps, runSaga(deps, claimed, ctx), order, target);
   const settled = await waitFor(async () => {
     const now = await findOrder(deps.pool, saga.orderId);
     return now !== undefined && now.status !== order.status ? now : undefined;
   }, deps.responseDeadlineMs);
-  return settled === undefined
-    ? { status: 202, order: (await findOrder(deps.pool, saga.orderId)) ?? order }
-    : { status: 200, order: settled };
+  return outcomeFor(settled ?? (await findOrder(deps.pool, saga.orderId)) ?? order, target);
 }
 
 async function settle(
@@ -99,8 +99,16 @@ async function settle(
   target: 'cancelled' | 'failed',
 ): Promise<CompensationOutcome> {
   const result = await raceDeadline(run, deps.responseDeadlineMs);
-  if (result !== 'deadline' && result.kind === 'finished') {
-    return { status: result.status === target ? 200 : 202, order: result.order };
-  }
-  return { status: 202, order: (await findOrder(deps.pool, order.id)) ?? order };
+  if (result !== 'deadline' && result.kind === 'finished') return outcomeFor(result.order, target);
+  return outcomeFor((await findOrder(deps.pool, order.id)) ?? order, target);
+}
+
+/**
+ * 200 once the order is in `target`; 202 while the saga still works towards it; 409 when the
+ * saga ended elsewhere first (a declined card fails the order before the cancel is seen).
+ */
+function outcomeFor(order: Order, target: 'cancelled' | 'failed'): CompensationOutcome {
+  if (order.status === target) return { status: 200, order };
+  if (isFinal(order.status)) throw new IllegalTransitionError(order.status, target, []);
+  return { status: 202, order };
 }
