@@ -18,7 +18,7 @@ import { healthRoutes } from './health-routes.js';
 import { docsPage, openApiDocument } from './openapi.js';
 import { ordersRoutes } from './orders-routes.js';
 import { toProblem } from './problem.js';
-import { requestId, requestIdOf } from './request-context.js';
+import { requestContext, requestIdOf, traceIdOf } from './request-context.js';
 
 export type AppDeps = {
   orders: OrdersDeps;
@@ -36,7 +36,7 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.set('query parser', 'simple');
-  app.use(requestId);
+  app.use(requestContext);
   app.use(observeRequests(deps.logger, deps.metrics));
   app.use(helmet());
   if (deps.corsOrigins.length > 0) {
@@ -92,6 +92,7 @@ function observeRequests(logger: Logger, metrics: Metrics): RequestHandler {
       metrics.httpRequests.inc(labels);
       logger.info('request', {
         requestId: requestIdOf(res),
+        traceId: traceIdOf(res),
         method: req.method,
         route,
         path: req.path,
@@ -113,9 +114,11 @@ function routeOf(baseUrl: string, route: unknown): string {
 
 function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, _req, res, _next) => {
-    const traceId = requestIdOf(res);
+    const traceId = traceIdOf(res);
     const problem = toProblem(translateParserError(error), traceId);
-    if (problem.status >= 500) logger.error('request failed', { requestId: traceId, error });
+    if (problem.status >= 500) {
+      logger.error('request failed', { requestId: requestIdOf(res), traceId, error });
+    }
     if (res.headersSent) return;
     res
       .status(problem.status)

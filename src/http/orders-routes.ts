@@ -24,7 +24,7 @@ import { actorOf } from './auth.js';
 import { historyView, orderLocation, orderView } from './order-view.js';
 import { parseInput } from './parse.js';
 import { toProblem } from './problem.js';
-import { requestIdOf } from './request-context.js';
+import { callContextOf, traceIdOf } from './request-context.js';
 import {
   cancelBody,
   changeStatusBody,
@@ -45,7 +45,7 @@ export function ordersRoutes(deps: OrdersDeps): Router {
     const actor = actorOf(res);
     const input = parseInput(placeOrderBody, req.body, 'body');
     const key = optionalHeader(req, 'idempotency-key', idempotencyKeyHeader);
-    const ctx = { requestId: requestIdOf(res) };
+    const ctx = callContextOf(res);
     const items = input.items.map((line) => ({
       productId: productId(line.productId),
       quantity: line.quantity,
@@ -66,7 +66,7 @@ export function ordersRoutes(deps: OrdersDeps): Router {
     }
     let reply: Reply;
     try {
-      reply = placeOrderReply(await placeOrder(deps, actor, request, key, ctx), requestIdOf(res));
+      reply = placeOrderReply(await placeOrder(deps, actor, request, key, ctx), traceIdOf(res));
     } catch (error) {
       // Thrown only before the order was stored (or by a fault): the key stays unbound.
       if (key !== undefined) await abandonIdempotentRequest(deps, actor, key);
@@ -115,7 +115,7 @@ export function ordersRoutes(deps: OrdersDeps): Router {
       actor,
       id,
       { status: body.status, reason: body.reason ?? null, expectedVersion },
-      { requestId: requestIdOf(res) },
+      callContextOf(res),
     );
     send(res, orderReply(outcome.status, outcome.order));
   });
@@ -130,7 +130,7 @@ export function ordersRoutes(deps: OrdersDeps): Router {
       actor,
       id,
       { reason: body.reason ?? null, expectedVersion },
-      { requestId: requestIdOf(res) },
+      callContextOf(res),
     );
     send(res, orderReply(outcome.status, outcome.order));
   });
