@@ -25,7 +25,7 @@ export class ValidationError extends DomainError {
 export class MalformedJsonError extends DomainError {
   readonly type = 'malformed-json';
   constructor() {
-    super('The request body is not valid JSON.');
+    super('The request body is not valid JSON (UTF-8, application/json).');
   }
 }
 

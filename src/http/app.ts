@@ -132,6 +132,9 @@ function errorHandler(logger: Logger): ErrorRequestHandler {
 function translateParserError(error: unknown): unknown {
   if (typeof error !== 'object' || error === null || !('type' in error)) return error;
   if (error.type === 'entity.too.large') return new PayloadTooLargeError();
-  if (error.type === 'entity.parse.failed') return new MalformedJsonError();
+  // The rest of body-parser's 4xx (unsupported charset or encoding, aborted or truncated body)
+  // are the client's body too: a 400, never a 500.
+  const isClientError = 'status' in error && typeof error.status === 'number' && error.status < 500;
+  if (typeof error.type === 'string' && isClientError) return new MalformedJsonError();
   return error;
 }

@@ -207,4 +207,17 @@ describe('CORS', () => {
       expect(response.headers.get('access-control-allow-origin')).toBeNull();
     });
   });
+
+  describe('request bodies', () => {
+    it('answers 400, not 500, for a JSON body in a charset it cannot read', async () => {
+      const response = await request(env.url, 'POST', '/api/orders', {
+        rawBody: '{}',
+        headers: { 'Content-Type': 'application/json; charset=latin1' },
+        token: user.token,
+      });
+
+      expect(response.status).toBe(400);
+      expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    });
+  });
 });

@@ -44,11 +44,9 @@ describe('trace context', () => {
   it('starts a new trace when the caller sends none or a malformed one', async () => {
     const user = await newUser();
 
-    const response = await env
-      .api(user.token)
-      .get('/api/orders/abc', {
-        traceparent: '00-00000000000000000000000000000000-00f067aa0ba902b7-01',
-      });
+    const response = await env.api(user.token).get('/api/orders/abc', {
+      traceparent: '00-00000000000000000000000000000000-00f067aa0ba902b7-01',
+    });
 
     expect(response.body.traceId).toMatch(/^[0-9a-f]{32}$/);
     expect(response.body.traceId).not.toBe('0'.repeat(32));
