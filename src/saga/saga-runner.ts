@@ -178,29 +178,30 @@ async function perform(
   ctx: CallContext,
 ): Promise<StepOutcome> {
   switch (action.kind) {
-    case 'decrease-stock': {
-      const result = await deps.products.decreaseStock(
-        {
-          productId: action.item.productId,
-          quantity: action.item.quantity,
-          orderId: order.id,
-          idempotencyKey: stockDecreaseKey(order.id, action.item.productId),
-        },
-        ctx,
-      );
-      return recorded(result.kind, result.kind === 'unknown');
-    }
+    case 'decrease-stock':
     case 'increase-stock': {
-      const result = await deps.products.increaseStock(
-        {
-          productId: action.item.productId,
-          quantity: action.item.quantity,
-          orderId: order.id,
-          idempotencyKey: stockIncreaseKey(order.id, action.item.productId),
-        },
-        ctx,
-      );
-      // Compensations are retried until they succeed.
+      const { productId, quantity } = action.item;
+      const result =
+        action.kind === 'decrease-stock'
+          ? await deps.products.decreaseStock(
+              {
+                productId,
+                quantity,
+                orderId: order.id,
+                idempotencyKey: stockDecreaseKey(order.id, productId),
+              },
+              ctx,
+            )
+          : await deps.products.increaseStock(
+              {
+                productId,
+                quantity,
+                orderId: order.id,
+                idempotencyKey: stockIncreaseKey(order.id, productId),
+              },
+              ctx,
+            );
+      // An unknown outcome is tried again later with the same key; a restock until it succeeds.
       return recorded(result.kind, result.kind === 'unknown');
     }
     case 'charge': {
