@@ -47,6 +47,8 @@ const environmentSchema = z.object({
   ORDER_RESPONSE_DEADLINE_MS: milliseconds(8000),
   SAGA_RECOVERY_INTERVAL_MS: milliseconds(5000),
   SAGA_DEADLINE_MS: milliseconds(900_000),
+  SAGA_LEASE_MS: z.coerce.number().int().min(1000).default(30_000),
+  SAGA_TEST_PAUSE_AT: optionalText,
   SHUTDOWN_GRACE_MS: milliseconds(25_000),
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
   JAEGER_AGENT_HOST: optionalText,
@@ -110,6 +112,10 @@ export type Config = Readonly<{
   orderResponseDeadlineMs: number;
   sagaRecoveryIntervalMs: number;
   sagaDeadlineMs: number;
+  /** How long a replica holds a saga without renewing; a dead replica's sagas return after it. */
+  sagaLeaseMs: number;
+  /** Tests only: a saga point where the process pauses so a test can kill it there. */
+  sagaTestPauseAt: string | undefined;
   shutdownGraceMs: number;
   tracing: {
     disabled: boolean;
@@ -180,6 +186,9 @@ export function loadConfig(
       `JWT_SECRET: must be at least ${minimumProductionSecretLength} characters in production`,
     );
   }
+  if (isProduction && e.SAGA_TEST_PAUSE_AT !== undefined) {
+    problems.push('SAGA_TEST_PAUSE_AT: a test hook; never set it in production');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const useDevelopmentSecret = e.JWT_SECRET === undefined && !isProduction;
@@ -204,6 +213,8 @@ export function loadConfig(
     orderResponseDeadlineMs: e.ORDER_RESPONSE_DEADLINE_MS,
     sagaRecoveryIntervalMs: e.SAGA_RECOVERY_INTERVAL_MS,
     sagaDeadlineMs: e.SAGA_DEADLINE_MS,
+    sagaLeaseMs: e.SAGA_LEASE_MS,
+    sagaTestPauseAt: e.SAGA_TEST_PAUSE_AT,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     tracing: {
       disabled: e.OTEL_SDK_DISABLED,

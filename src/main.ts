@@ -51,6 +51,8 @@ async function main(): Promise<void> {
     orderResponseDeadlineMs: config.orderResponseDeadlineMs,
     sagaRecoveryIntervalMs: config.sagaRecoveryIntervalMs,
     sagaDeadlineMs: config.sagaDeadlineMs,
+    sagaLeaseMs: config.sagaLeaseMs,
+    sagaTestPauseAt: config.sagaTestPauseAt,
     corsOrigins: config.corsOrigins,
     bodyLimit: config.bodyLimit,
     version: packageVersion(),

@@ -17,6 +17,7 @@ import { createPaymentClient } from './peers/payment-client.js';
 import type { PeerCallEvent, PeerClientOptions } from './peers/peer-http.js';
 import { createProductClient } from './peers/product-client.js';
 import { backoffDelayMs } from './saga/backoff.js';
+import { pausePoint } from './saga/pause-point.js';
 import { createOutboxRelay } from './saga/outbox-relay.js';
 import { createRecoveryWorker } from './saga/recovery-worker.js';
 
@@ -34,6 +35,10 @@ export type ServiceOptions = {
   orderResponseDeadlineMs: number;
   sagaRecoveryIntervalMs: number;
   sagaDeadlineMs: number;
+  /** Default 30 s. */
+  sagaLeaseMs?: number;
+  /** Tests only: pause every saga reaching this point (see saga/pause-point.ts). */
+  sagaTestPauseAt?: string | undefined;
   corsOrigins: readonly string[];
   bodyLimit: string;
   version: string;
@@ -52,15 +57,15 @@ export type RunningService = {
 /** order-api.md keeps Idempotency-Keys at least 24 hours; we keep them two days. */
 const idempotencyKeyHours = 48;
 
-/** Saga leases: ~30 s, renewed at every recorded step, so a crashed replica's work returns fast. */
-const leaseSeconds = 30;
-
 /**
  * Wires config → pool → listen (unready) → migrate → workers → ready. Listening first lets
  * probes see 503 while a long migration runs. main.ts and the tests both start it here.
  */
 export async function startService(options: ServiceOptions): Promise<RunningService> {
   const { logger } = options;
+  // Saga leases: ~30 s, renewed at every recorded step and while a peer call runs, so a crashed
+  // replica's work returns within seconds of its lease running out.
+  const leaseSeconds = (options.sagaLeaseMs ?? 30_000) / 1000;
   let phase: 'starting' | 'ready' | 'stopping' = 'starting';
   const metrics = createMetrics();
   const pool = createPool({
@@ -107,10 +112,14 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     onNotificationsQueued: () => {
       void relay.kick();
     },
+    pause: pausePoint(options.sagaTestPauseAt, logger),
     currency: options.currency,
     sagaDeadlineMs: options.sagaDeadlineMs,
     responseDeadlineMs: options.orderResponseDeadlineMs,
     relay,
+    wakeRecovery: () => {
+      void worker.runOnce();
+    },
   };
   const worker = createRecoveryWorker({
     pool,

@@ -1,10 +1,8 @@
 import type { ActorLabel } from '../domain/actor.js';
 import type { OrderId } from '../domain/ids.js';
 import { orderId } from '../domain/ids.js';
-import type { SagaKind, SagaLogEntry } from '../domain/order-saga.js';
+import type { SagaKind, SagaLogEntry, SagaState, SagaSummary } from '../domain/order-saga.js';
 import type { Queryable } from './pool.js';
-
-export type SagaState = 'running' | 'compensating' | 'completed' | 'failed';
 
 export type CancelRequest = { actor: ActorLabel; reason: string | null };
 
@@ -228,6 +226,19 @@ export async function claimDueSagas(
   return rows.map(toSaga);
 }
 
+/** Extends the lease if `leaseToken` still holds it; false once another runner took over. */
+export async function renewSagaLease(
+  db: Queryable,
+  lease: { sagaId: number; leaseToken: string; leaseSeconds: number },
+): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `update sagas set locked_until = now() + make_interval(secs => $3)
+     where id = $1 and lease_token = $2 and locked_until > now()`,
+    [lease.sagaId, lease.leaseToken, lease.leaseSeconds],
+  );
+  return rowCount === 1;
+}
+
 /** Gives the lease back and schedules the next attempt (after an unknown outcome). */
 export async function scheduleSagaRetry(
   db: Queryable,
@@ -241,4 +252,76 @@ export async function scheduleSagaRetry(
     [lease.sagaId, lease.leaseToken, retry.delayMs / 1000, retry.error],
   );
   return rowCount === 1;
+}
+
+type SagaSummaryRow = {
+  id: number;
+  order_id: number;
+  kind: SagaKind;
+  state: SagaState;
+  step: string;
+  attempts: number;
+  last_error: string | null;
+  next_attempt_at: Date;
+  locked_until: Date | null;
+  deadline_at: Date;
+  created_at: Date;
+  updated_at: Date;
+};
+
+const summaryColumns = `id, order_id, kind, state, step, attempts, last_error, next_attempt_at,
+  locked_until, deadline_at, created_at, updated_at`;
+
+const toSummary = (row: SagaSummaryRow): SagaSummary => ({
+  id: row.id,
+  orderId: orderId(row.order_id),
+  kind: row.kind,
+  state: row.state,
+  step: row.step,
+  attempts: row.attempts,
+  lastError: row.last_error,
+  nextAttemptAt: row.next_attempt_at,
+  lockedUntil: row.locked_until,
+  deadlineAt: row.deadline_at,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
+/** Sagas in `states`, the longest waiting first (oldest next attempt, then oldest saga). */
+export async function listSagas(
+  db: Queryable,
+  states: readonly SagaState[],
+  page: { offset: number; limit: number },
+): Promise<{ sagas: SagaSummary[]; total: number }> {
+  const [pageResult, countResult] = await Promise.all([
+    db.query<SagaSummaryRow>(
+      `select ${summaryColumns} from sagas where state = any($1::text[])
+       order by next_attempt_at, id limit $2 offset $3`,
+      [states, page.limit, page.offset],
+    ),
+    db.query<{ total: number }>(
+      `select count(*)::int as total from sagas where state = any($1::text[])`,
+      [states],
+    ),
+  ]);
+  return { sagas: pageResult.rows.map(toSummary), total: countResult.rows[0]?.total ?? 0 };
+}
+
+/** Makes an unfinished saga due now (its lease, if held, is left to its holder). */
+export async function scheduleSagaNow(db: Queryable, id: number): Promise<SagaSummary | undefined> {
+  const { rows } = await db.query<SagaSummaryRow>(
+    `update sagas set next_attempt_at = now(), updated_at = now()
+     where id = $1 and state in ('running', 'compensating')
+     returning ${summaryColumns}`,
+    [id],
+  );
+  return rows[0] === undefined ? undefined : toSummary(rows[0]);
+}
+
+export async function findSagaSummary(db: Queryable, id: number): Promise<SagaSummary | undefined> {
+  const { rows } = await db.query<SagaSummaryRow>(
+    `select ${summaryColumns} from sagas where id = $1`,
+    [id],
+  );
+  return rows[0] === undefined ? undefined : toSummary(rows[0]);
 }

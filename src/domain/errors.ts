@@ -107,6 +107,20 @@ export class ServiceStartingError extends DomainError {
   }
 }
 
+export class SagaNotFoundError extends DomainError {
+  readonly type = 'saga-not-found';
+  constructor(readonly sagaId: number) {
+    super(`Saga ${sagaId} was not found.`);
+  }
+}
+
+export class SagaFinishedError extends DomainError {
+  readonly type = 'saga-finished';
+  constructor(readonly sagaId: number) {
+    super(`Saga ${sagaId} has finished; there is nothing to retry.`);
+  }
+}
+
 export class IllegalTransitionError extends DomainError {
   readonly type = 'illegal-transition';
   constructor(

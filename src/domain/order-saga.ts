@@ -1,4 +1,4 @@
-import type { ProductId } from './ids.js';
+import type { OrderId, ProductId } from './ids.js';
 import type { OrderItem } from './order.js';
 
 /**
@@ -7,6 +7,24 @@ import type { OrderItem } from './order.js';
  * records intent and outcome, and asks again. peer-services.md, "The order saga".
  */
 export type SagaKind = 'place' | 'cancel' | 'fail';
+
+export type SagaState = 'running' | 'compensating' | 'completed' | 'failed';
+
+/** What the admin API shows of a saga. */
+export type SagaSummary = {
+  id: number;
+  orderId: OrderId;
+  kind: SagaKind;
+  state: SagaState;
+  step: string;
+  attempts: number;
+  lastError: string | null;
+  nextAttemptAt: Date;
+  lockedUntil: Date | null;
+  deadlineAt: Date;
+  createdAt: Date;
+  updatedAt: Date;
+};
 
 export type SagaLogEntry = {
   readonly step: string;

@@ -16,6 +16,7 @@ import { requireAuth } from './auth.js';
 import type { Readiness } from './health-routes.js';
 import { healthRoutes } from './health-routes.js';
 import { docsPage, openApiDocument } from './openapi.js';
+import { adminRoutes } from './admin-routes.js';
 import { ordersRoutes } from './orders-routes.js';
 import { toProblem } from './problem.js';
 import { requestContext, requestIdOf, traceIdOf } from './request-context.js';
@@ -71,6 +72,7 @@ export function createApp(deps: AppDeps): Express {
     express.json({ limit: deps.bodyLimit, type: ['application/json', 'application/*+json'] }),
   );
   app.use(ordersRoutes(deps.orders));
+  app.use(adminRoutes(deps.orders));
 
   app.use(() => {
     throw new RouteNotFoundError();

@@ -28,6 +28,23 @@ const ifMatch = {
   schema: { type: 'string', example: '"3"' },
   description: 'The version the change is based on; a stale one answers 412.',
 };
+const sagaSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    orderId: { type: 'integer' },
+    kind: { type: 'string', enum: ['place', 'cancel', 'fail'] },
+    state: { type: 'string', enum: ['running', 'compensating', 'completed', 'failed'] },
+    step: { type: 'string', example: 'charge' },
+    attempts: { type: 'integer' },
+    lastError: { type: ['string', 'null'] },
+    nextAttemptAt: { type: 'string', format: 'date-time' },
+    lockedUntil: { type: ['string', 'null'], format: 'date-time' },
+    deadlineAt: { type: 'string', format: 'date-time' },
+    createdAt: { type: 'string', format: 'date-time' },
+    updatedAt: { type: 'string', format: 'date-time' },
+  },
+};
 const common = {
   '400': problem('Invalid path, query, header or body'),
   '401': problem('Missing or invalid bearer token'),
@@ -146,6 +163,56 @@ export function openApiDocument(version: string): OpenApiDocument {
             '404': problem('Missing or not yours'),
             '409': problem('Shipped, delivered or failed'),
             '412': problem('If-Match is stale'),
+          },
+        },
+      },
+      '/api/admin/sagas': {
+        get: {
+          summary: 'Unfinished or stuck sagas, longest waiting first (admin only)',
+          parameters: [
+            {
+              name: 'state',
+              in: 'query',
+              schema: {
+                type: 'string',
+                enum: ['unfinished', 'running', 'compensating', 'completed', 'failed'],
+                default: 'unfinished',
+              },
+            },
+            { name: 'page', in: 'query', schema: { type: 'integer', minimum: 1, default: 1 } },
+            {
+              name: 'limit',
+              in: 'query',
+              schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
+            },
+          ],
+          responses: {
+            '200': {
+              description:
+                'One page: id, orderId, kind, state, step, attempts, lastError, nextAttemptAt, lockedUntil, deadlineAt',
+              content: json({
+                type: 'object',
+                properties: {
+                  data: { type: 'array', items: sagaSchema },
+                  pagination: { type: 'object' },
+                },
+              }),
+            },
+            ...common,
+            '403': problem('Not an admin'),
+          },
+        },
+      },
+      '/api/admin/sagas/{id}/retry': {
+        post: {
+          summary: 'Make an unfinished saga due now; the recovery loop takes it (admin only)',
+          parameters: [idParameter],
+          responses: {
+            '202': { description: 'Scheduled', content: json(sagaSchema) },
+            ...common,
+            '403': problem('Not an admin'),
+            '404': problem('No such saga'),
+            '409': problem('The saga has finished'),
           },
         },
       },

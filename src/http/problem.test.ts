@@ -18,6 +18,8 @@ const samples: errors.DomainError[] = [
   new errors.PaymentDeclinedError(orderId(1), 'card_declined'),
   new errors.ProductServiceUnavailableError(),
   new errors.ServiceStartingError(),
+  new errors.SagaNotFoundError(7),
+  new errors.SagaFinishedError(7),
   new errors.IllegalTransitionError('shipped', 'cancelled', ['delivered']),
   new errors.PreconditionFailedError(4),
   new errors.IdempotencyKeyReusedError(),

@@ -58,7 +58,7 @@ export const cancelBody = z
   .strictObject({ reason: z.string().max(500).optional() })
   .meta({ id: 'CancelRequest' });
 
-const queryInteger = (min: number, max: number) =>
+export const queryInteger = (min: number, max: number) =>
   z
     .string()
     .regex(/^\d{1,16}$/, 'must be a whole number')

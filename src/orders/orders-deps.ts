@@ -8,4 +8,6 @@ export type OrdersDeps = SagaDeps & {
   /** How long a request waits for its saga before answering 202. */
   responseDeadlineMs: number;
   relay: OutboxRelay;
+  /** Runs a recovery pass soon (admin retry). */
+  wakeRecovery: () => void;
 };

@@ -117,7 +117,13 @@ export async function placeOrder(
   deps.metrics.orderStatus.inc({ status: 'pending' });
   deps.onNotificationsQueued();
 
-  const result = await raceDeadline(runSaga(deps, saga, ctx), deps.responseDeadlineMs);
+  const result = await raceDeadline(
+    (async () => {
+      await deps.pause?.('stored', order.id);
+      return runSaga(deps, saga, ctx);
+    })(),
+    deps.responseDeadlineMs,
+  );
   if (result === 'deadline' || result.kind !== 'finished') {
     return { kind: 'accepted', order: (await findOrder(deps.pool, order.id)) ?? order };
   }

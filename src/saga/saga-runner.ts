@@ -13,6 +13,7 @@ import {
   findSaga,
   finishSaga,
   readSagaLog,
+  renewSagaLease,
   scheduleSagaRetry,
 } from '../db/saga-repository.js';
 import { withTransaction } from '../db/transaction.js';
@@ -20,6 +21,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { PaymentClient } from '../peers/payment-client.js';
 import type { CallContext } from '../peers/peer-http.js';
+import type { PausePoint } from './pause-point.js';
 import { chargeKey, refundKey, stockDecreaseKey, stockIncreaseKey } from '../peers/peer-keys.js';
 import type { ProductClient } from '../peers/product-client.js';
 
@@ -34,6 +36,8 @@ export type SagaDeps = {
   retryDelayMs: (attempts: number) => number;
   /** Called after a transaction that queued notifications commits. */
   onNotificationsQueued: () => void;
+  /** Tests only (SAGA_TEST_PAUSE_AT): may never resolve, so a test can kill the process there. */
+  pause?: PausePoint | undefined;
 };
 
 export type SagaRunResult =
@@ -117,13 +121,19 @@ async function runOneStep(
     }
   };
   const step = stepOf(action);
+  const pause = (phase: string) => deps.pause?.(`${phase}:${step}`, order.id);
   if (action.kind !== 'mark-paid' && action.kind !== 'finish') {
     await record({ step, phase: 'intent', outcome: null, detail: null });
   }
-  const outcome = await perform(deps, order, saga, action, ctx);
+  await pause('before');
+  const outcome = await whileHoldingLease(deps, lease, () =>
+    perform(deps, order, saga, action, ctx),
+  );
+  await pause('after');
   switch (outcome.kind) {
     case 'recorded':
       await record({ step, phase: 'outcome', outcome: outcome.outcome, detail: outcome.detail });
+      await pause('recorded');
       if (outcome.isRetryLater) {
         await scheduleSagaRetry(deps.pool, lease, {
           delayMs: deps.retryDelayMs(saga.attempts),
@@ -133,9 +143,35 @@ async function runOneStep(
       }
       return 'continue';
     case 'finished':
+      await pause('recorded');
       return outcome.result;
     case 'raced':
       return 'continue';
+  }
+}
+
+/**
+ * Renews the lease every third of its length while `work` (a peer call, bounded by its own
+ * timeouts) runs, so a slow peer never lets another replica take over a live saga. A renewal
+ * that finds the lease gone changes nothing: the next recorded step is refused (fencing).
+ */
+async function whileHoldingLease<T>(
+  deps: SagaDeps,
+  lease: Lease,
+  work: () => Promise<T>,
+): Promise<T> {
+  const heartbeat = setInterval(
+    () => {
+      renewSagaLease(deps.pool, lease).catch((error: unknown) => {
+        deps.logger.warn('saga lease renewal failed', { sagaId: lease.sagaId, error });
+      });
+    },
+    (lease.leaseSeconds * 1000) / 3,
+  );
+  try {
+    return await work();
+  } finally {
+    clearInterval(heartbeat);
   }
 }
 
