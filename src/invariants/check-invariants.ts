@@ -60,7 +60,8 @@ export async function checkInvariants(deps: CheckInvariantsDeps): Promise<Invari
 
   return {
     checked: { orders: settled.length - changed.length, products: products.size },
-    violations: kept,
+    // By order, so one order's problems read together; each rule's own order is kept.
+    violations: kept.sort((a, b) => (a.orderId ?? 0) - (b.orderId ?? 0)),
     unchecked: [
       ...ledgers.unchecked,
       ...missingOrders(deps.orderIds, orders),

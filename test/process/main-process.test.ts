@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,29 +8,9 @@ import { apiAs } from '../support/http-client.js';
 import { sandboxClient } from '../support/sandbox-client.js';
 import type { TestDatabase } from '../support/test-database.js';
 import { createTestDatabase } from '../support/test-database.js';
+import { startServiceProcess } from '../support/service-process.js';
 import { orderBody } from '../support/test-service.js';
 import { newUser, testJwtSecret } from '../support/tokens.js';
-
-const tsx = path.resolve('node_modules/.bin/tsx');
-
-type Running = { child: ChildProcess; output: () => string; exited: Promise<number | null> };
-
-/** `src/main.ts` as its own process, the way `npm start` runs it (through tsx: no build). */
-function startMain(env: Record<string, string>): Running {
-  const child = spawn(tsx, ['src/main.ts'], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => {
-      resolve(code);
-    }),
-  );
-  return { child, output: () => output, exited };
-}
 
 let database: TestDatabase;
 let sandbox: Sandbox;
@@ -50,7 +28,7 @@ afterAll(async () => {
 
 describe('the service process', () => {
   it('drains an in-flight order on SIGTERM, then exits 0', async () => {
-    const service = startMain({
+    const service = startServiceProcess({
       NODE_ENV: 'production',
       PORT: '0',
       DATABASE_URL: database.url,
@@ -61,11 +39,7 @@ describe('the service process', () => {
       LOG_DIR: logDir,
       SHUTDOWN_GRACE_MS: '10000',
     });
-    await expect
-      .poll(() => /listening on port (\d+)/.exec(service.output()), { timeout: 20_000 })
-      .not.toBeNull();
-    const port = /listening on port (\d+)/.exec(service.output())?.[1];
-    const url = `http://127.0.0.1:${port}`;
+    const url = await service.ready();
     const user = await newUser();
     const peers = sandboxClient(sandbox);
     const product = await peers.createProduct({ price: '3.50', stock: 4 });
@@ -96,7 +70,7 @@ describe('the service process', () => {
   });
 
   it('refuses to start in production without a database, naming the variable', async () => {
-    const service = startMain({ NODE_ENV: 'production', JWT_SECRET: testJwtSecret });
+    const service = startServiceProcess({ NODE_ENV: 'production', JWT_SECRET: testJwtSecret });
 
     const code = await service.exited;
 
@@ -105,7 +79,7 @@ describe('the service process', () => {
   });
 
   it('stops at start on an invalid value, naming the variable', async () => {
-    const service = startMain({ PORT: 'abc', DATABASE_URL: database.url });
+    const service = startServiceProcess({ PORT: 'abc', DATABASE_URL: database.url });
 
     const code = await service.exited;
 
