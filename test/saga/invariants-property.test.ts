@@ -108,11 +108,11 @@ const operation: fc.Arbitrary<Operation> = fc.oneof(
     weight: 2,
     arbitrary: fc.record({
       kind: fc.constant('fault' as const),
-      rule: fc.record({
+      rule: fc.record<FaultRule>({
         operation: fc.constantFrom('decreaseStock', 'increaseStock', 'charge', 'refund', 'notify'),
         mode: fc.constantFrom('error', 'process-then-error'),
         count: fc.integer({ min: 1, max: 4 }),
-      }) as fc.Arbitrary<FaultRule>,
+      }),
     }),
   },
   { weight: 1, arbitrary: fc.constant({ kind: 'restart' as const }) },
