@@ -127,7 +127,7 @@ export async function readSagaLog(db: Queryable, sagaId: number): Promise<SagaLo
 export async function appendSagaLog(
   db: Queryable,
   lease: { sagaId: number; leaseToken: string; leaseSeconds: number },
-  entry: SagaLogEntry & { compensating: boolean },
+  entry: SagaLogEntry & { compensating: boolean; attempt: number },
 ): Promise<boolean> {
   const { rowCount } = await db.query(
     `with lease as (
@@ -136,8 +136,8 @@ export async function appendSagaLog(
            state = case when $8 then 'compensating' else state end
        where id = $1 and lease_token = $2 and locked_until > now()
        returning id)
-     insert into saga_log (saga_id, step, phase, outcome, detail)
-     select id, $4, $5, $6, $7 from lease`,
+     insert into saga_log (saga_id, step, phase, outcome, detail, attempt)
+     select id, $4, $5, $6, $7, $9 from lease`,
     [
       lease.sagaId,
       lease.leaseToken,
@@ -147,6 +147,7 @@ export async function appendSagaLog(
       entry.outcome,
       entry.detail,
       entry.compensating,
+      entry.attempt,
     ],
   );
   return rowCount === 1;

@@ -116,7 +116,10 @@ async function runOneStep(
     log,
   });
   const record = async (entry: SagaLogEntry) => {
-    if (!(await appendSagaLog(deps.pool, lease, { ...entry, compensating: isCompensating }))) {
+    const attempt = saga.attempts + 1;
+    if (
+      !(await appendSagaLog(deps.pool, lease, { ...entry, compensating: isCompensating, attempt }))
+    ) {
       throw new LeaseLostError();
     }
   };
