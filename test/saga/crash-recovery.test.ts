@@ -1,16 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox } from '../../sandbox/start-sandbox.js';
-import type { Sandbox } from '../../sandbox/start-sandbox.js';
-import type { Pool } from '../../src/db/pool.js';
-import { createPool } from '../../src/db/pool.js';
+import { describe, expect, it } from 'vitest';
 import { checkInvariants, formatReport } from '../../src/invariants/check-invariants.js';
 import { apiAs } from '../support/http-client.js';
-import type { SandboxClient } from '../support/sandbox-client.js';
-import { sandboxClient } from '../support/sandbox-client.js';
-import type { ServiceProcess } from '../support/service-process.js';
-import { serviceEnv, startServiceProcess } from '../support/service-process.js';
-import type { TestDatabase } from '../support/test-database.js';
-import { createTestDatabase } from '../support/test-database.js';
+import { useProcessCluster } from '../support/service-process.js';
 import { orderBody } from '../support/test-service.js';
 import type { TestUser } from '../support/tokens.js';
 import { newUser } from '../support/tokens.js';
@@ -20,39 +11,14 @@ import { newUser } from '../support/tokens.js';
  * point (SAGA_TEST_PAUSE_AT), the process is SIGKILLed there, a fresh process starts on the same
  * database, and the order must settle with the invariant checker finding nothing.
  */
-let database: TestDatabase;
-let sandbox: Sandbox;
-let peers: SandboxClient;
-let pool: Pool;
-const running = new Set<ServiceProcess>();
+const cluster = useProcessCluster({ ORDER_RESPONSE_DEADLINE_MS: '20000' });
+const start = (extra?: Record<string, string>) => cluster.start(extra);
 const settle = { timeout: 30_000, interval: 100 };
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  sandbox = await startSandbox();
-  peers = sandboxClient(sandbox);
-  pool = createPool({ connectionString: database.url, max: 2 });
-});
-afterAll(async () => {
-  await Promise.all([...running].map((service) => service.kill('SIGKILL')));
-  await pool.end();
-  await sandbox.close();
-  await database.drop();
-});
-
-function start(extra: Record<string, string> = {}): ServiceProcess {
-  const service = startServiceProcess(
-    serviceEnv(database.url, sandbox, { ORDER_RESPONSE_DEADLINE_MS: '20000', ...extra }),
-  );
-  running.add(service);
-  void service.exited.then(() => running.delete(service));
-  return service;
-}
 
 async function twoProducts() {
   return Promise.all([
-    peers.createProduct({ price: '12.50', stock: 10 }),
-    peers.createProduct({ price: '0.30', stock: 10 }),
+    cluster.peers.createProduct({ price: '12.50', stock: 10 }),
+    cluster.peers.createProduct({ price: '0.30', stock: 10 }),
   ]);
 }
 
@@ -90,7 +56,7 @@ async function recoverAndSettle(user: TestUser, status: string) {
     .poll(
       async () =>
         (
-          await pool.query(
+          await cluster.pool.query(
             `select count(*)::int as n from sagas where order_id = $1 and state in ('running', 'compensating')`,
             [orderId],
           )
@@ -99,9 +65,9 @@ async function recoverAndSettle(user: TestUser, status: string) {
     )
     .toBe(0);
   const report = await checkInvariants({
-    db: pool,
-    productServiceUrl: sandbox.productUrl,
-    paymentServiceUrl: sandbox.paymentUrl,
+    db: cluster.pool,
+    productServiceUrl: cluster.sandbox.productUrl,
+    paymentServiceUrl: cluster.sandbox.paymentUrl,
     orderIds: [orderId],
   });
   expect(report.violations, formatReport(report)).toEqual([]);
@@ -128,7 +94,7 @@ describe('crash recovery: SIGKILL at each saga boundary, then restart', { timeou
     );
     const { orderId } = await recoverAndSettle(user, 'paid');
 
-    expect((await peers.netCharge(orderId)).netCents).toBe(2 * 1250 + 2 * 30);
+    expect((await cluster.peers.netCharge(orderId)).netCents).toBe(2 * 1250 + 2 * 30);
   });
 
   it('after some stock was decreased: ends paid, each item decreased once', async () => {
@@ -142,7 +108,7 @@ describe('crash recovery: SIGKILL at each saga boundary, then restart', { timeou
     );
     const { orderId } = await recoverAndSettle(user, 'paid');
 
-    const ledger = await peers.stockLedger(orderId);
+    const ledger = await cluster.peers.stockLedger(orderId);
     expect(ledger.filter((entry) => entry.kind === 'decrease')).toHaveLength(2);
   });
 
@@ -150,7 +116,7 @@ describe('crash recovery: SIGKILL at each saga boundary, then restart', { timeou
     const user = await newUser();
     const products = await twoProducts();
     const doomed = start();
-    await peers.fault({ operation: 'charge', mode: 'latency', latencyMs: 1500, count: 1 });
+    await cluster.peers.fault({ operation: 'charge', mode: 'latency', latencyMs: 1500, count: 1 });
 
     placeWithoutWaiting(
       await doomed.ready(),
@@ -159,15 +125,15 @@ describe('crash recovery: SIGKILL at each saga boundary, then restart', { timeou
     );
     await expect
       .poll(
-        async () => (await peers.requests('charge')).some((call) => call.status === null),
+        async () => (await cluster.peers.requests('charge')).some((call) => call.status === null),
         settle,
       )
       .toBe(true);
     await doomed.kill('SIGKILL');
     const { orderId } = await recoverAndSettle(user, 'paid');
 
-    expect(await peers.payments(orderId)).toHaveLength(1);
-    expect((await peers.netCharge(orderId)).netCents).toBe(2560);
+    expect(await cluster.peers.payments(orderId)).toHaveLength(1);
+    expect((await cluster.peers.netCharge(orderId)).netCents).toBe(2560);
   });
 
   it('after the payment succeeded but before it was recorded: ends paid with one charge', async () => {
@@ -181,7 +147,7 @@ describe('crash recovery: SIGKILL at each saga boundary, then restart', { timeou
     );
     const { orderId } = await recoverAndSettle(user, 'paid');
 
-    expect(await peers.payments(orderId)).toHaveLength(1);
+    expect(await cluster.peers.payments(orderId)).toHaveLength(1);
   });
 
   it('after a declined payment, before it was recorded: ends failed with all stock back', async () => {
@@ -196,24 +162,27 @@ describe('crash recovery: SIGKILL at each saga boundary, then restart', { timeou
     );
     await recoverAndSettle(user, 'failed');
 
-    expect(await Promise.all(products.map((p) => peers.stockOf(p.id)))).toEqual([10, 10]);
+    expect(await Promise.all(products.map((p) => cluster.peers.stockOf(p.id)))).toEqual([10, 10]);
   });
 
   it('after paid, before the notification left: delivers order.paid once', async () => {
     const user = await newUser();
     const products = await twoProducts();
-    await peers.fault({ operation: 'notify', mode: 'error', status: 503 });
+    await cluster.peers.fault({ operation: 'notify', mode: 'error', status: 503 });
 
     await crashAt(
       'recorded:mark-paid',
       user,
       products.map((p) => p.id),
     );
-    await peers.clearFaults();
+    await cluster.peers.clearFaults();
     const { orderId } = await recoverAndSettle(user, 'paid');
 
     await expect
-      .poll(async () => (await peers.notifications(orderId)).map((n) => n.type).sort(), settle)
+      .poll(
+        async () => (await cluster.peers.notifications(orderId)).map((n) => n.type).sort(),
+        settle,
+      )
       .toEqual(['order.created', 'order.paid']);
   });
 
@@ -235,9 +204,9 @@ describe('crash recovery: SIGKILL at each saga boundary, then restart', { timeou
     await doomed.kill('SIGKILL');
     await recoverAndSettle(user, 'cancelled');
 
-    const payments = await peers.payments(placed.body.id);
+    const payments = await cluster.peers.payments(placed.body.id);
     expect(payments).toHaveLength(1);
-    expect((await peers.netCharge(placed.body.id)).refundedCents).toBe(2560);
-    expect(await Promise.all(products.map((p) => peers.stockOf(p.id)))).toEqual([10, 10]);
+    expect((await cluster.peers.netCharge(placed.body.id)).refundedCents).toBe(2560);
+    expect(await Promise.all(products.map((p) => cluster.peers.stockOf(p.id)))).toEqual([10, 10]);
   });
 });

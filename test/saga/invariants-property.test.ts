@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox } from '../../sandbox/start-sandbox.js';
 import type { Sandbox } from '../../sandbox/start-sandbox.js';
 import { checkInvariants, formatReport } from '../../src/invariants/check-invariants.js';
-import { createLogger } from '../../src/observability/logger.js';
 import type { RunningService } from '../../src/service.js';
 import { startService } from '../../src/service.js';
 import { apiAs } from '../support/http-client.js';
@@ -11,9 +10,9 @@ import type { FaultRule, SandboxClient } from '../support/sandbox-client.js';
 import { sandboxClient } from '../support/sandbox-client.js';
 import type { TestDatabase } from '../support/test-database.js';
 import { createTestDatabase } from '../support/test-database.js';
-import { orderBody } from '../support/test-service.js';
+import { orderBody, testServiceOptions } from '../support/test-service.js';
 import type { TestUser } from '../support/tokens.js';
-import { newUser, testJwtSecret } from '../support/tokens.js';
+import { newUser } from '../support/tokens.js';
 
 /**
  * Random sequences of creates, cancels, admin transitions, peer faults and abrupt restarts;
@@ -34,30 +33,16 @@ afterAll(async () => {
 });
 
 const startInstance = () =>
-  startService({
-    connectionString: database.url,
-    poolMax: 5,
-    port: 0,
-    host: '127.0.0.1',
-    peers: {
-      productServiceUrl: sandbox.productUrl,
-      paymentServiceUrl: sandbox.paymentUrl,
-      notificationServiceUrl: sandbox.notificationUrl,
-    },
-    auth: { jwtSecret: testJwtSecret },
-    serviceToken: undefined,
-    currency: 'USD',
-    peerTimeoutMs: 300,
-    peerMaxAttempts: 2,
-    orderResponseDeadlineMs: 1500,
-    sagaRecoveryIntervalMs: 100,
-    sagaDeadlineMs: 900_000,
-    sagaLeaseMs: 1000,
-    corsOrigins: [],
-    bodyLimit: '100kb',
-    version: 'test',
-    logger: createLogger({ level: 'error', logDir: undefined, console: false }),
-  });
+  startService(
+    testServiceOptions(database.url, sandbox, {
+      poolMax: 5,
+      peerTimeoutMs: 300,
+      peerMaxAttempts: 2,
+      orderResponseDeadlineMs: 1500,
+      sagaRecoveryIntervalMs: 100,
+      sagaLeaseMs: 1000,
+    }),
+  );
 
 type Operation =
   | {

@@ -1,50 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox } from '../../sandbox/start-sandbox.js';
-import type { Sandbox } from '../../sandbox/start-sandbox.js';
-import type { Pool } from '../../src/db/pool.js';
-import { createPool } from '../../src/db/pool.js';
+import { describe, expect, it } from 'vitest';
 import { checkInvariants, formatReport } from '../../src/invariants/check-invariants.js';
 import { apiAs } from '../support/http-client.js';
-import type { SandboxClient } from '../support/sandbox-client.js';
-import { sandboxClient } from '../support/sandbox-client.js';
-import type { ServiceProcess } from '../support/service-process.js';
-import { serviceEnv, startServiceProcess } from '../support/service-process.js';
-import type { TestDatabase } from '../support/test-database.js';
-import { createTestDatabase } from '../support/test-database.js';
+import { useProcessCluster } from '../support/service-process.js';
 import { orderBody } from '../support/test-service.js';
 import { newUser } from '../support/tokens.js';
 
 /** Several replicas on one database (issue #3): leases, takeover, fencing. */
-let database: TestDatabase;
-let sandbox: Sandbox;
-let peers: SandboxClient;
-let pool: Pool;
-const running = new Set<ServiceProcess>();
+const cluster = useProcessCluster();
+const start = (extra?: Record<string, string>) => cluster.start(extra);
 const settle = { timeout: 45_000, interval: 200 };
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  sandbox = await startSandbox();
-  peers = sandboxClient(sandbox);
-  pool = createPool({ connectionString: database.url, max: 2 });
-});
-afterAll(async () => {
-  await Promise.all([...running].map((service) => service.kill('SIGKILL')));
-  await pool.end();
-  await sandbox.close();
-  await database.drop();
-});
-
-function start(extra: Record<string, string> = {}): ServiceProcess {
-  const service = startServiceProcess(serviceEnv(database.url, sandbox, extra));
-  running.add(service);
-  void service.exited.then(() => running.delete(service));
-  return service;
-}
 
 const unfinishedSagas = async (orderIds: readonly number[]): Promise<number> =>
   (
-    await pool.query<{ n: number }>(
+    await cluster.pool.query<{ n: number }>(
       `select count(*)::int as n from sagas
        where order_id = any($1::bigint[]) and state in ('running', 'compensating')`,
       [orderIds],
@@ -53,9 +21,9 @@ const unfinishedSagas = async (orderIds: readonly number[]): Promise<number> =>
 
 async function expectInvariants(orderIds: readonly number[]) {
   const report = await checkInvariants({
-    db: pool,
-    productServiceUrl: sandbox.productUrl,
-    paymentServiceUrl: sandbox.paymentUrl,
+    db: cluster.pool,
+    productServiceUrl: cluster.sandbox.productUrl,
+    paymentServiceUrl: cluster.sandbox.paymentUrl,
     orderIds,
   });
   expect(report.violations, formatReport(report)).toEqual([]);
@@ -67,10 +35,10 @@ describe('replicas', { timeout: 120_000 }, () => {
     const steady = start();
     const steadyUrl = await steady.ready();
     const products = await Promise.all(
-      [0, 1, 2].map(() => peers.createProduct({ price: '7.25', stock: 1000 })),
+      [0, 1, 2].map(() => cluster.peers.createProduct({ price: '7.25', stock: 1000 })),
     );
     // Slow charges keep sagas in flight when the other replica dies.
-    await peers.fault({ operation: 'charge', mode: 'latency', latencyMs: 300 });
+    await cluster.peers.fault({ operation: 'charge', mode: 'latency', latencyMs: 300 });
     const placed: number[] = [];
     const users = await Promise.all(Array.from({ length: 6 }, () => newUser()));
 
@@ -90,14 +58,14 @@ describe('replicas', { timeout: 120_000 }, () => {
       await expect
         .poll(
           async () =>
-            (await peers.requests('charge')).filter((call) => call.status === null).length,
+            (await cluster.peers.requests('charge')).filter((call) => call.status === null).length,
           settle,
         )
         .toBeGreaterThan(0);
       await flaky.kill('SIGKILL');
       await Promise.all(requests);
     }
-    await peers.clearFaults();
+    await cluster.peers.clearFaults();
     for (const user of users) {
       const list = await apiAs(steadyUrl, user.token).get('/api/orders?limit=100');
       placed.push(...(list.body.data as { id: number }[]).map((order) => order.id));
@@ -107,7 +75,7 @@ describe('replicas', { timeout: 120_000 }, () => {
     expect(placed.length).toBeGreaterThanOrEqual(18);
     await expect.poll(() => unfinishedSagas(placed), settle).toBe(0);
     await expectInvariants(placed);
-    const { rows } = await pool.query<{ status: string }>(
+    const { rows } = await cluster.pool.query<{ status: string }>(
       'select status from orders where id = any($1::bigint[])',
       [placed],
     );
@@ -119,19 +87,21 @@ describe('replicas', { timeout: 120_000 }, () => {
     const other = start();
     const [pausedUrl] = await Promise.all([paused.ready(), other.ready()]);
     const user = await newUser();
-    const product = await peers.createProduct({ price: '19.00', stock: 5 });
-    await peers.fault({ operation: 'charge', mode: 'latency', latencyMs: 4000, count: 1 });
-    const chargesBefore = (await peers.requests('charge')).length;
+    const product = await cluster.peers.createProduct({ price: '19.00', stock: 5 });
+    await cluster.peers.fault({ operation: 'charge', mode: 'latency', latencyMs: 4000, count: 1 });
+    const chargesBefore = (await cluster.peers.requests('charge')).length;
 
     const answer = apiAs(pausedUrl, user.token)
       .post('/api/orders', orderBody([{ productId: product.id, quantity: 1 }]))
       .catch(() => undefined);
     await expect
-      .poll(async () => (await peers.requests('charge')).length, settle)
+      .poll(async () => (await cluster.peers.requests('charge')).length, settle)
       .toBeGreaterThan(chargesBefore);
     paused.child.kill('SIGSTOP');
     const [orderId] = (
-      await pool.query<{ id: number }>(`select o.id from orders o where o.user_id = $1`, [user.id])
+      await cluster.pool.query<{ id: number }>(`select o.id from orders o where o.user_id = $1`, [
+        user.id,
+      ])
     ).rows.map((row) => row.id);
     if (orderId === undefined) throw new Error('the order was not stored');
     // The other replica takes the saga over once the paused one's 2 s lease lapses.
@@ -139,9 +109,10 @@ describe('replicas', { timeout: 120_000 }, () => {
       .poll(
         async () =>
           (
-            await pool.query<{ status: string }>('select status from orders where id = $1', [
-              orderId,
-            ])
+            await cluster.pool.query<{ status: string }>(
+              'select status from orders where id = $1',
+              [orderId],
+            )
           ).rows[0]?.status,
         settle,
       )
@@ -151,7 +122,7 @@ describe('replicas', { timeout: 120_000 }, () => {
     // Resumed, the paused replica gets its charge answer and tries to record it: refused.
     await expect.poll(() => paused.output(), settle).toMatch(/saga lease lost/);
 
-    const { rows: outcomes } = await pool.query<{ step: string; n: number }>(
+    const { rows: outcomes } = await cluster.pool.query<{ step: string; n: number }>(
       `select l.step, count(*)::int as n from saga_log l join sagas s on s.id = l.saga_id
        where s.order_id = $1 and l.phase = 'outcome' and l.outcome in ('changed', 'charged')
        group by l.step`,
@@ -163,7 +134,7 @@ describe('replicas', { timeout: 120_000 }, () => {
         { step: 'charge', n: 1 },
       ]),
     );
-    expect(await peers.payments(orderId)).toHaveLength(1);
+    expect(await cluster.peers.payments(orderId)).toHaveLength(1);
     await expect.poll(() => unfinishedSagas([orderId]), settle).toBe(0);
     await expectInvariants([orderId]);
   });

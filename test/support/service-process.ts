@@ -1,7 +1,14 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { startSandbox } from '../../sandbox/start-sandbox.js';
+import type { Pool } from '../../src/db/pool.js';
+import { createPool } from '../../src/db/pool.js';
+import type { SandboxClient } from './sandbox-client.js';
+import { sandboxClient } from './sandbox-client.js';
+import type { TestDatabase } from './test-database.js';
+import { createTestDatabase } from './test-database.js';
 import type { Sandbox } from '../../sandbox/start-sandbox.js';
 import { testJwtSecret } from './tokens.js';
 
@@ -82,4 +89,48 @@ export function serviceEnv(
     SAGA_LEASE_MS: '2000',
     ...extra,
   };
+}
+
+export type ProcessCluster = {
+  database: TestDatabase;
+  sandbox: Sandbox;
+  peers: SandboxClient;
+  /** A pool on the cluster's database, for assertions. */
+  pool: Pool;
+  /** Another service process on the shared database and sandbox; killed after the file. */
+  start(extra?: Record<string, string>): ServiceProcess;
+};
+
+/**
+ * For the calling test file: one database and one sandbox shared by any number of service
+ * processes (replicas, or one process and its successor after a crash).
+ */
+export function useProcessCluster(defaults: Record<string, string> = {}): ProcessCluster {
+  const running = new Set<ServiceProcess>();
+  const cluster = {} as ProcessCluster;
+  beforeAll(async () => {
+    const database = await createTestDatabase();
+    const sandbox = await startSandbox();
+    Object.assign(cluster, {
+      database,
+      sandbox,
+      peers: sandboxClient(sandbox),
+      pool: createPool({ connectionString: database.url, max: 2 }),
+      start: (extra: Record<string, string> = {}) => {
+        const service = startServiceProcess(
+          serviceEnv(database.url, sandbox, { ...defaults, ...extra }),
+        );
+        running.add(service);
+        void service.exited.then(() => running.delete(service));
+        return service;
+      },
+    });
+  });
+  afterAll(async () => {
+    await Promise.all([...running].map((service) => service.kill('SIGKILL')));
+    await cluster.pool.end();
+    await cluster.sandbox.close();
+    await cluster.database.drop();
+  });
+  return cluster;
 }

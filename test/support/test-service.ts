@@ -23,17 +23,14 @@ export type TestService = {
   close(): Promise<void>;
 };
 
-/**
- * The service in-process on port 0, on its own fresh database, with its own sandbox peers on
- * loopback ports: one per test file, so files run in parallel without sharing anything.
- */
-export async function startTestService(
+/** Service options for tests: fast timeouts, a silent logger, the sandbox as peers. */
+export function testServiceOptions(
+  databaseUrl: string,
+  sandbox: Sandbox,
   overrides: Partial<ServiceOptions> = {},
-): Promise<TestService> {
-  const database = await createTestDatabase();
-  const sandbox = await startSandbox();
-  const service = await startService({
-    connectionString: database.url,
+): ServiceOptions {
+  return {
+    connectionString: databaseUrl,
     poolMax: 10,
     port: 0,
     host: '127.0.0.1',
@@ -55,7 +52,19 @@ export async function startTestService(
     version: 'test',
     logger: createLogger({ level: 'error', logDir: undefined, console: false }),
     ...overrides,
-  });
+  };
+}
+
+/**
+ * The service in-process on port 0, on its own fresh database, with its own sandbox peers on
+ * loopback ports: one per test file, so files run in parallel without sharing anything.
+ */
+export async function startTestService(
+  overrides: Partial<ServiceOptions> = {},
+): Promise<TestService> {
+  const database = await createTestDatabase();
+  const sandbox = await startSandbox();
+  const service = await startService(testServiceOptions(database.url, sandbox, overrides));
   return {
     url: service.url,
     service,
