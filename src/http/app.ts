@@ -8,6 +8,7 @@ import {
   RouteNotFoundError,
   ServiceStartingError,
 } from '../domain/errors.js';
+import { withLogContext } from '../observability/log-context.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { OrdersDeps } from '../orders/orders-deps.js';
@@ -38,6 +39,10 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', false);
   app.set('query parser', 'simple');
   app.use(requestContext);
+  // Every log line written while serving the request carries its request id.
+  app.use((_req, res, next) => {
+    withLogContext({ requestId: requestIdOf(res) }, next);
+  });
   app.use(observeRequests(deps.logger, deps.metrics));
   app.use(helmet());
   if (deps.corsOrigins.length > 0) {

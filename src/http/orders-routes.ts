@@ -20,6 +20,7 @@ import type { OrdersDeps } from '../orders/orders-deps.js';
 import type { PlaceOrderOutcome } from '../orders/place-order.js';
 import { placeOrder } from '../orders/place-order.js';
 import { getOrder, getOrderHistory, listOrdersFor } from '../orders/read-orders.js';
+import { addToLogContext } from '../observability/log-context.js';
 import { actorOf } from './auth.js';
 import { historyView, orderLocation, orderView } from './order-view.js';
 import { parseInput } from './parse.js';
@@ -138,7 +139,11 @@ export function ordersRoutes(deps: OrdersDeps): Router {
   return router;
 }
 
-const idOf = (req: Request) => orderId(parseInput(idParam, req.params, 'params').id);
+function idOf(req: Request) {
+  const id = orderId(parseInput(idParam, req.params, 'params').id);
+  addToLogContext({ orderId: id });
+  return id;
+}
 
 function optionalHeader<S extends z.ZodType>(
   req: Request,

@@ -19,6 +19,7 @@ import { bindIdempotencyKey } from '../db/idempotency-repository.js';
 import { withTransaction } from '../db/transaction.js';
 import type { CallContext } from '../peers/peer-http.js';
 import type { Product } from '../peers/product-client.js';
+import { addToLogContext } from '../observability/log-context.js';
 import { runSaga } from '../saga/saga-runner.js';
 import { raceDeadline } from './await-saga.js';
 import type { OrdersDeps } from './orders-deps.js';
@@ -113,6 +114,7 @@ export async function placeOrder(
     }
     return { order: stored, saga: sagaRow };
   });
+  addToLogContext({ orderId: order.id, sagaId: saga.id });
   deps.metrics.ordersCreated.inc();
   deps.metrics.orderStatus.inc({ status: 'pending' });
   deps.onNotificationsQueued();
