@@ -1,5 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
 import { startSandbox } from '../sandbox/start-sandbox.js';
 import type { Config } from './config.js';
 import { ConfigError, loadConfig } from './config.js';
@@ -8,6 +7,8 @@ import type { EmbeddedDatabase } from './db/embedded-postgres.js';
 import { startEmbeddedPostgres } from './db/embedded-postgres.js';
 import { developmentJwtSecret } from './http/dev-secret.js';
 import { createLogger } from './observability/logger.js';
+import { describeTracing, stopTracing } from './observability/tracing.js';
+import { packageVersion } from './package-version.js';
 import { startService } from './service.js';
 
 // A .env file is read when present; real environment variables win (order-api.md).
@@ -24,10 +25,17 @@ try {
   throw error;
 }
 
-const logger = createLogger({ level: config.logLevel, logDir: config.logDir, console: true });
+const logger = createLogger({
+  level: config.logLevel,
+  logDir: config.logDir,
+  console: true,
+  jsonConsole: config.isProduction,
+});
 const stopSteps: (() => Promise<void>)[] = [];
 
 async function main(): Promise<void> {
+  // The SDK itself was started by observability/instrument.ts (node --import), before this file.
+  logger.info(describeTracing());
   if (config.auth.isDevelopmentSecret) {
     logger.warn('JWT_SECRET is not set: using the development secret (never in production)');
   }
@@ -109,19 +117,6 @@ async function sandboxPeers() {
   };
 }
 
-function packageVersion(): string {
-  for (const candidate of ['../package.json', '../../package.json']) {
-    const path = fileURLToPath(new URL(candidate, import.meta.url));
-    if (existsSync(path)) {
-      const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
-      if (typeof parsed === 'object' && parsed !== null && 'version' in parsed) {
-        return String(parsed.version);
-      }
-    }
-  }
-  return '0.0.0';
-}
-
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
@@ -137,12 +132,18 @@ async function shutdown(signal: string): Promise<void> {
       logger.error('shutdown step failed', { error });
     });
   }
+  // Last, so the spans of the drained requests are exported too.
+  await stopTracing().catch((error: unknown) => {
+    logger.error('flushing traces failed', { error });
+  });
   logger.info('stopped');
   logger.end();
+  // 'finish' can stay unsent when end() meets a file rotation; never let that block the exit.
   await new Promise<void>((resolve) => {
     logger.once('finish', () => {
       resolve();
     });
+    setTimeout(resolve, 2000).unref();
   });
   process.exit(0);
 }

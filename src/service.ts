@@ -3,18 +3,20 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { purgeIdempotencyKeys } from './db/idempotency-repository.js';
 import { migrate } from './db/migrate.js';
+import { readOutboxBacklog } from './db/outbox-repository.js';
 import type { Pool } from './db/pool.js';
 import { createPool } from './db/pool.js';
+import { countUnfinishedSagas } from './db/saga-repository.js';
 import { createApp } from './http/app.js';
 import { createAuthenticator } from './http/auth.js';
 import type { AuthOptions } from './http/auth.js';
 import type { Logger } from './observability/logger.js';
 import type { Metrics } from './observability/metrics.js';
-import { createMetrics } from './observability/metrics.js';
+import { breakerStateValue, createMetrics } from './observability/metrics.js';
 import type { OrdersDeps } from './orders/orders-deps.js';
 import { createNotificationClient } from './peers/notification-client.js';
 import { createPaymentClient } from './peers/payment-client.js';
-import type { PeerCallEvent, PeerClientOptions } from './peers/peer-http.js';
+import type { PeerCallEvent, PeerClientOptions, PeerName } from './peers/peer-http.js';
 import { createProductClient } from './peers/product-client.js';
 import { backoffDelayMs } from './saga/backoff.js';
 import { pausePoint } from './saga/pause-point.js';
@@ -67,7 +69,12 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   // replica's work returns within seconds of its lease running out.
   const leaseSeconds = (options.sagaLeaseMs ?? 30_000) / 1000;
   let phase: 'starting' | 'ready' | 'stopping' = 'starting';
-  const metrics = createMetrics();
+  // Read at scrape time; `pool` is assigned below, before the first scrape can arrive.
+  const metrics = createMetrics({
+    unfinishedSagas: () => countUnfinishedSagas(pool),
+    outboxBacklog: () => readOutboxBacklog(pool),
+    pool: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+  });
   const pool = createPool({
     connectionString: options.connectionString,
     max: options.poolMax,
@@ -92,19 +99,27 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     );
     peerState[event.service] = { lastStatus: event.status, at: new Date().toISOString() };
   };
-  const peerOptions = (baseUrl: string): PeerClientOptions => ({
+  const peerOptions = (service: PeerName, baseUrl: string): PeerClientOptions => ({
     baseUrl,
     timeoutMs: options.peerTimeoutMs,
     maxAttempts: options.peerMaxAttempts,
     serviceToken: options.serviceToken,
     onCall,
+    onBreakerStateChange: (state) => {
+      metrics.circuitBreakerState.set({ service }, breakerStateValue[state]);
+    },
   });
-  const notifications = createNotificationClient(peerOptions(options.peers.notificationServiceUrl));
+  for (const service of ['product', 'payment', 'notification'] as const) {
+    metrics.circuitBreakerState.set({ service }, breakerStateValue.closed);
+  }
+  const notifications = createNotificationClient(
+    peerOptions('notification', options.peers.notificationServiceUrl),
+  );
   const relay = createOutboxRelay({ pool, notifications, logger, leaseSeconds, batchSize: 50 });
   const orders: OrdersDeps = {
     pool,
-    products: createProductClient(peerOptions(options.peers.productServiceUrl)),
-    payments: createPaymentClient(peerOptions(options.peers.paymentServiceUrl)),
+    products: createProductClient(peerOptions('product', options.peers.productServiceUrl)),
+    payments: createPaymentClient(peerOptions('payment', options.peers.paymentServiceUrl)),
     logger,
     metrics,
     leaseSeconds,

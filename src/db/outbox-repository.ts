@@ -1,6 +1,7 @@
 import type { OrderId, UserId } from '../domain/ids.js';
 import { orderId, userId } from '../domain/ids.js';
 import type { NotificationType } from '../domain/order.js';
+import { activeTraceparent } from '../observability/tracing-context.js';
 import type { Queryable } from './pool.js';
 
 export type OutboxEvent = {
@@ -10,9 +11,14 @@ export type OutboxEvent = {
   type: NotificationType;
   data: Record<string, unknown>;
   attempts: number;
+  /** The W3C traceparent of the span that queued the event; the relay links its trace to it. */
+  traceparent: string | null;
 };
 
-/** Written in the transaction of the state change it announces (transactional outbox). */
+/**
+ * Written in the transaction of the state change it announces (transactional outbox), with the
+ * active span's trace context (the request or saga step that queued it).
+ */
 export async function insertOutboxEvent(
   db: Queryable,
   event: {
@@ -22,12 +28,10 @@ export async function insertOutboxEvent(
     data: Record<string, unknown>;
   },
 ): Promise<void> {
-  await db.query(`insert into outbox (order_id, user_id, type, data) values ($1, $2, $3, $4)`, [
-    event.orderId,
-    event.userId,
-    event.type,
-    event.data,
-  ]);
+  await db.query(
+    `insert into outbox (order_id, user_id, type, data, traceparent) values ($1, $2, $3, $4, $5)`,
+    [event.orderId, event.userId, event.type, event.data, activeTraceparent()],
+  );
 }
 
 /** Leases up to `limit` due events; a relay that dies leaves them to be taken again after the lease. */
@@ -43,6 +47,7 @@ export async function claimDueEvents(
     type: NotificationType;
     data: Record<string, unknown>;
     attempts: number;
+    traceparent: string | null;
   }>(
     `update outbox set locked_until = now() + make_interval(secs => $2), attempts = attempts + 1
      where id in (
@@ -52,7 +57,7 @@ export async function claimDueEvents(
        order by next_attempt_at, id
        limit $1
        for update skip locked)
-     returning id, order_id, user_id, type, data, attempts`,
+     returning id, order_id, user_id, type, data, attempts, traceparent`,
     [limit, leaseSeconds],
   );
   return rows.map((row) => ({
@@ -62,6 +67,7 @@ export async function claimDueEvents(
     type: row.type,
     data: row.data,
     attempts: row.attempts,
+    traceparent: row.traceparent,
   }));
 }
 
@@ -81,4 +87,19 @@ export async function scheduleEventRetry(
      where id = $1`,
     [id, delayMs / 1000, error],
   );
+}
+
+/** How many events wait for delivery and how long the oldest has waited (0 when none). */
+export async function readOutboxBacklog(
+  db: Queryable,
+): Promise<{ undelivered: number; oldestAgeSeconds: number }> {
+  const { rows } = await db.query<{ undelivered: number; oldest_age_seconds: number }>(
+    `select count(*)::int as undelivered,
+       coalesce(extract(epoch from now() - min(created_at)), 0)::float8 as oldest_age_seconds
+     from outbox where delivered_at is null`,
+  );
+  return {
+    undelivered: rows[0]?.undelivered ?? 0,
+    oldestAgeSeconds: rows[0]?.oldest_age_seconds ?? 0,
+  };
 }

@@ -2,6 +2,7 @@ import type { ActorLabel } from '../domain/actor.js';
 import type { OrderId } from '../domain/ids.js';
 import { orderId } from '../domain/ids.js';
 import type { SagaKind, SagaLogEntry, SagaState, SagaSummary } from '../domain/order-saga.js';
+import { activeTraceparent } from '../observability/tracing-context.js';
 import type { Queryable } from './pool.js';
 
 export type CancelRequest = { actor: ActorLabel; reason: string | null };
@@ -16,6 +17,8 @@ export type Saga = {
   reason: string | null;
   paymentMethod: string | null;
   requestId: string | null;
+  /** The W3C traceparent of the span that created the saga; recovery links its trace to it. */
+  traceparent: string | null;
   cancelRequested: CancelRequest | null;
   attempts: number;
   lastError: string | null;
@@ -33,6 +36,7 @@ type SagaRow = {
   reason: string | null;
   payment_method: string | null;
   request_id: string | null;
+  traceparent: string | null;
   cancel_requested: CancelRequest | null;
   attempts: number;
   last_error: string | null;
@@ -41,7 +45,8 @@ type SagaRow = {
 };
 
 const sagaColumns = `id, order_id, kind, state, step, actor, reason, payment_method, request_id,
-  cancel_requested, attempts, last_error, lease_token, now() > deadline_at as is_past_deadline`;
+  traceparent, cancel_requested, attempts, last_error, lease_token,
+  now() > deadline_at as is_past_deadline`;
 
 const toSaga = (row: SagaRow): Saga => ({
   id: row.id,
@@ -53,6 +58,7 @@ const toSaga = (row: SagaRow): Saga => ({
   reason: row.reason,
   paymentMethod: row.payment_method,
   requestId: row.request_id,
+  traceparent: row.traceparent,
   cancelRequested: row.cancel_requested,
   attempts: row.attempts,
   lastError: row.last_error,
@@ -60,7 +66,11 @@ const toSaga = (row: SagaRow): Saga => ({
   isPastDeadline: row.is_past_deadline,
 });
 
-/** Lease times come from the database clock, never from a replica's. */
+/**
+ * Lease times come from the database clock, never from a replica's. The trace context stored is
+ * the active span's (the request that creates the saga), read from OpenTelemetry's context like
+ * the pg spans themselves, so no use case has to carry it.
+ */
 export async function insertSaga(
   db: Queryable,
   saga: {
@@ -77,9 +87,9 @@ export async function insertSaga(
 ): Promise<Saga> {
   const { rows } = await db.query<SagaRow>(
     `insert into sagas (order_id, kind, step, actor, reason, payment_method, request_id,
-       lease_token, locked_until, deadline_at)
+       lease_token, locked_until, deadline_at, traceparent)
      values ($1, $2, 'start', $3, $4, $5, $6, $7, now() + make_interval(secs => $8),
-       now() + make_interval(secs => $9))
+       now() + make_interval(secs => $9), $10)
      returning ${sagaColumns}`,
     [
       saga.orderId,
@@ -91,6 +101,7 @@ export async function insertSaga(
       saga.leaseToken,
       saga.leaseSeconds,
       saga.deadlineMs / 1000,
+      activeTraceparent(),
     ],
   );
   const row = rows[0];
@@ -325,4 +336,40 @@ export async function findSagaSummary(db: Queryable, id: number): Promise<SagaSu
     [id],
   );
   return rows[0] === undefined ? undefined : toSummary(rows[0]);
+}
+
+/**
+ * A saga is stuck when it has ended `attempts` passes without a decision (peer outcomes unknown),
+ * or has been due for `dueForSeconds` without moving: no replica's recovery picks it up, or one
+ * run has held it that long.
+ */
+export const stuckSaga = { attempts: 3, dueForSeconds: 60 };
+
+/**
+ * Unfinished sagas by kind and step, with how many are stuck (`stuckSaga`). The step loses its
+ * product id (`decrease-stock:42` → `decrease-stock`). Reads only the rows of the partial index
+ * on unfinished sagas.
+ */
+export async function countUnfinishedSagas(
+  db: Queryable,
+): Promise<{ kind: SagaKind; step: string; inFlight: number; stuck: number }[]> {
+  const { rows } = await db.query<{
+    kind: SagaKind;
+    step: string;
+    in_flight: number;
+    stuck: number;
+  }>(
+    `select kind, split_part(step, ':', 1) as step, count(*)::int as in_flight,
+       count(*) filter (where attempts >= $1
+         or next_attempt_at < now() - make_interval(secs => $2))::int as stuck
+     from sagas where state in ('running', 'compensating')
+     group by kind, split_part(step, ':', 1)`,
+    [stuckSaga.attempts, stuckSaga.dueForSeconds],
+  );
+  return rows.map((row) => ({
+    kind: row.kind,
+    step: row.step,
+    inFlight: row.in_flight,
+    stuck: row.stuck,
+  }));
 }

@@ -4,7 +4,7 @@ import { productId } from './ids.js';
 import { cents } from './money.js';
 import type { OrderItem } from './order.js';
 import type { SagaKind, SagaLogEntry } from './order-saga.js';
-import { nextAction, stepName } from './order-saga.js';
+import { compensationCause, nextAction, stepName } from './order-saga.js';
 
 const items: OrderItem[] = [
   { productId: productId(1), quantity: 2, priceCents: cents(1000) },
@@ -183,6 +183,42 @@ describe('order saga plan', () => {
         expect(end.refunded).toBe(1);
         expect([...end.stock.values()]).toEqual([2, 1]);
       }),
+    );
+  });
+
+  it('names a compensation cause exactly when the saga compensates', () => {
+    const entry = fc.record({
+      step: fc.constantFrom(
+        stepName.decreaseStock(productId(1)),
+        stepName.decreaseStock(productId(2)),
+        stepName.charge,
+        stepName.refund,
+      ),
+      phase: fc.constantFrom('intent' as const, 'outcome' as const),
+      outcome: fc.constantFrom('changed', 'insufficient', 'not-found', 'unknown', 'declined'),
+      detail: fc.constant(null),
+    });
+    fc.assert(
+      fc.property(
+        fc.constantFrom<SagaKind>('place', 'cancel', 'fail'),
+        fc.array(entry, { maxLength: 8 }),
+        fc.boolean(),
+        fc.boolean(),
+        (kind, log, isCancelRequested, isPastDeadline) => {
+          const situation = {
+            kind,
+            items,
+            paymentId: kind === 'place' ? null : 'pay_1',
+            isCancelRequested,
+            isPastDeadline,
+            log,
+          };
+
+          const cause = compensationCause(situation);
+
+          expect(cause !== undefined).toBe(nextAction(situation).isCompensating);
+        },
+      ),
     );
   });
 });

@@ -36,6 +36,22 @@ export type SagaLogEntry = {
 export type FailureCause =
   'insufficient-stock' | 'unknown-product' | 'payment-declined' | 'deadline';
 
+/** Why a saga undoes what it did: a place saga's failure, a requested cancel, an admin `failed`. */
+export type CompensationCause = FailureCause | 'cancel-requested' | 'failed-by-admin';
+
+/** Every cause each kind of saga can compensate for (metrics export each at 0 from the start). */
+export const compensationCauses = {
+  place: [
+    'insufficient-stock',
+    'unknown-product',
+    'payment-declined',
+    'deadline',
+    'cancel-requested',
+  ],
+  cancel: ['cancel-requested'],
+  fail: ['failed-by-admin'],
+} as const satisfies Record<SagaKind, readonly CompensationCause[]>;
+
 export type SagaAction =
   | { readonly kind: 'decrease-stock'; readonly item: OrderItem }
   | { readonly kind: 'increase-stock'; readonly item: OrderItem }
@@ -175,6 +191,20 @@ function decide(situation: SagaSituation): SagaAction {
       (item) => item.productId,
     ),
   };
+}
+
+/** Why the saga is compensating; undefined while a place saga still goes forward. */
+export function compensationCause(situation: SagaSituation): CompensationCause | undefined {
+  switch (situation.kind) {
+    case 'cancel':
+      return 'cancel-requested';
+    case 'fail':
+      return 'failed-by-admin';
+    case 'place':
+      return (
+        failureCause(situation) ?? (situation.isCancelRequested ? 'cancel-requested' : undefined)
+      );
+  }
 }
 
 /** A restock is settled once applied, or when the product no longer exists at the peer. */

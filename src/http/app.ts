@@ -20,6 +20,7 @@ import { docsPage, openApiDocument } from './openapi.js';
 import { adminRoutes } from './admin-routes.js';
 import { ordersRoutes } from './orders-routes.js';
 import { toProblem } from './problem.js';
+import { routePatterns } from './route-pattern.js';
 import { requestContext, requestIdOf, traceIdOf } from './request-context.js';
 
 export type AppDeps = {
@@ -43,7 +44,8 @@ export function createApp(deps: AppDeps): Express {
   app.use((_req, res, next) => {
     withLogContext({ requestId: requestIdOf(res) }, next);
   });
-  app.use(observeRequests(deps.logger, deps.metrics));
+  const document = openApiDocument(deps.version);
+  app.use(observeRequests(deps.logger, deps.metrics, routePatterns(Object.keys(document.paths))));
   app.use(helmet());
   if (deps.corsOrigins.length > 0) {
     app.use(
@@ -58,7 +60,6 @@ export function createApp(deps: AppDeps): Express {
   app.get('/metrics', async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
-  const document = openApiDocument(deps.version);
   app.get('/openapi.json', (_req, res) => {
     res.json(document);
   });
@@ -87,13 +88,17 @@ export function createApp(deps: AppDeps): Express {
 }
 
 /** One log line and one metrics sample per request, labelled by route pattern. */
-function observeRequests(logger: Logger, metrics: Metrics): RequestHandler {
+function observeRequests(
+  logger: Logger,
+  metrics: Metrics,
+  unmatchedRouteOf: (url: string) => string,
+): RequestHandler {
   return (req, res, next) => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const matched: unknown = req.route;
-      const route = routeOf(req.baseUrl, matched);
+      const route = routeOf(req.baseUrl, matched) ?? unmatchedRouteOf(req.originalUrl);
       const labels = { method: req.method, route, status_code: String(res.statusCode) };
       metrics.httpRequestDuration.observe(labels, seconds);
       metrics.httpRequests.inc(labels);
@@ -112,11 +117,11 @@ function observeRequests(logger: Logger, metrics: Metrics): RequestHandler {
 }
 
 /** The matched route pattern (`/api/orders/:id`), so metrics do not get a label per order id. */
-function routeOf(baseUrl: string, route: unknown): string {
+function routeOf(baseUrl: string, route: unknown): string | undefined {
   if (typeof route === 'object' && route !== null && 'path' in route) {
     if (typeof route.path === 'string') return `${baseUrl}${route.path}`;
   }
-  return 'unmatched';
+  return undefined;
 }
 
 function errorHandler(logger: Logger): ErrorRequestHandler {

@@ -65,21 +65,27 @@ export function ordersRoutes(deps: OrdersDeps): Router {
         return;
       }
     }
-    let reply: Reply;
+    const observe = (outcome: string) => {
+      deps.metrics.orderProcessingDuration.observe(
+        { outcome },
+        Number(process.hrtime.bigint() - started) / 1e9,
+      );
+    };
+    let placed: PlaceOrderOutcome;
     try {
-      reply = placeOrderReply(await placeOrder(deps, actor, request, key, ctx), traceIdOf(res));
+      placed = await placeOrder(deps, actor, request, key, ctx);
     } catch (error) {
       // Thrown only before the order was stored (or by a fault): the key stays unbound.
       if (key !== undefined) await abandonIdempotentRequest(deps, actor, key);
+      // `rejected`: the client's mistake (unknown product); `error`: a peer or our fault.
+      observe(toProblem(error, '').status < 500 ? 'rejected' : 'error');
       throw error;
     }
+    const reply = placeOrderReply(placed, traceIdOf(res));
     if (key !== undefined) {
       await saveIdempotentResponse(deps, actor, key, { status: reply.status, body: reply.body });
     }
-    deps.metrics.orderProcessingDuration.observe(
-      { outcome: String(reply.status) },
-      Number(process.hrtime.bigint() - started) / 1e9,
-    );
+    observe(placed.kind);
     send(res, reply);
   });
 

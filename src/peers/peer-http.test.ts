@@ -1,3 +1,4 @@
+import { context, trace } from '@opentelemetry/api';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createPeerHttp, type PeerCallEvent, type PeerOptions } from './peer-http.js';
 import { startStandInPeer, type StandInPeer } from './stand-in-peer.js';
@@ -36,22 +37,34 @@ const keyedPost = {
 describe('headers', () => {
   it('sends Content-Type, X-Request-Id, traceparent, Authorization and Idempotency-Key', async () => {
     const http = transport({ serviceToken: 's3cret' });
-    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
 
-    await http.send(keyedPost, { requestId: 'req-42', traceparent });
+    await http.send(keyedPost, { requestId: 'req-42' });
 
     expect(peer.requests).toHaveLength(1);
     expect(peer.requests[0]?.headers).toMatchObject({
       'content-type': 'application/json',
       'x-request-id': 'req-42',
-      traceparent,
+      traceparent: expect.stringMatching(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/),
       authorization: 'Bearer s3cret',
       'idempotency-key': 'order-17-payment',
     });
     expect(peer.requests[0]?.body).toEqual({ orderId: 17 });
   });
 
-  it('sends no Authorization without a token, and no key or traceparent when not given', async () => {
+  it('continues the active trace: the traceparent names the attempt span, a child of the caller', async () => {
+    const http = transport();
+    const caller = trace.getTracer('test').startSpan('caller');
+
+    await context.with(trace.setSpan(context.active(), caller), () => http.send(keyedPost, ctx));
+    caller.end();
+
+    const { traceId } = caller.spanContext();
+    const traceparent = peer.requests[0]?.headers.traceparent;
+    expect(traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    expect(traceparent).not.toContain(caller.spanContext().spanId);
+  });
+
+  it('sends no Authorization without a token, and no key when not given', async () => {
     const http = transport();
 
     await http.send({ operation: 'getProduct', method: 'GET', path: '/api/products/1' }, ctx);
@@ -61,7 +74,6 @@ describe('headers', () => {
     expect(headers?.['x-request-id']).toBe('req-1');
     expect(headers).not.toHaveProperty('authorization');
     expect(headers).not.toHaveProperty('idempotency-key');
-    expect(headers).not.toHaveProperty('traceparent');
   });
 });
 
@@ -224,5 +236,24 @@ describe('circuit breaker', () => {
 
     expect(statuses).toEqual([402, 409, 402, 409, 400]);
     expect(peer.requests).toHaveLength(5);
+  });
+});
+
+describe('breaker state changes', () => {
+  it('reports open, half-open and closed as the breaker moves', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const states: string[] = [];
+    const http = transport({
+      maxAttempts: 1,
+      breaker: { consecutiveFailures: 1, halfOpenAfterMs: 10_000 },
+      onBreakerStateChange: (state) => states.push(state),
+    });
+    peer.answer({ status: 503 }, { status: 200, body: {} });
+
+    await http.send(keyedPost, ctx);
+    vi.setSystemTime(Date.now() + 10_001);
+    await http.send(keyedPost, ctx);
+
+    expect(states).toEqual(['open', 'half-open', 'closed']);
   });
 });

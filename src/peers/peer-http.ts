@@ -1,4 +1,7 @@
+import type { Span } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
 import {
+  CircuitState,
   ConsecutiveBreaker,
   ExponentialBackoff,
   circuitBreaker,
@@ -31,6 +34,8 @@ export type PeerOptions = {
   maxAttempts: number;
   serviceToken?: string | undefined;
   onCall?: (event: PeerCallEvent) => void;
+  /** Each change of this peer's breaker (cockatiel's `isolated` is reported as `open`). */
+  onBreakerStateChange?: (state: 'closed' | 'half-open' | 'open') => void;
   breaker?: { consecutiveFailures: number; halfOpenAfterMs: number };
   backoff?: { initialDelayMs: number; maxDelayMs: number };
 };
@@ -38,7 +43,8 @@ export type PeerOptions = {
 /** What every typed client takes: the transport's options, its peer fixed by the client. */
 export type PeerClientOptions = Omit<PeerOptions, 'name'>;
 
-export type CallContext = { requestId: string; traceparent?: string | undefined };
+/** The trace context goes with the active span (OpenTelemetry), not in here. */
+export type CallContext = { requestId: string };
 
 export type PeerRequest = {
   operation: string;
@@ -81,6 +87,12 @@ export function createPeerHttp(options: PeerOptions) {
     halfOpenAfter: breakerSettings.halfOpenAfterMs,
     breaker: new ConsecutiveBreaker(breakerSettings.consecutiveFailures),
   });
+  const { onBreakerStateChange } = options;
+  if (onBreakerStateChange !== undefined) {
+    breaker.onStateChange((state) => {
+      onBreakerStateChange(breakerStateName(state));
+    });
+  }
   // cockatiel's maxAttempts counts retries after the first try, ours counts tries. Half jitter
   // waits in [d/2, d) with d = 100 ms, 200 ms, … up to maxDelayMs: spread out, yet bounded.
   const retryPolicy = retry(handleWhenResult(isRetryable), {
@@ -104,10 +116,12 @@ export function createPeerHttp(options: PeerOptions) {
     const isSafeToRepeat = request.method === 'GET' || (key !== undefined && key !== '');
     let lastStatus: number | null = null;
 
-    const attemptOnce = async (attempt: number): Promise<PeerResponse> => {
+    const attemptOnce = (attempt: number): Promise<PeerResponse> =>
+      inAttemptSpan({ peer: name, request, url, attempt }, () => attemptUntraced(attempt));
+    const attemptUntraced = async (attempt: number): Promise<PeerResponse> => {
       const startedAt = performance.now();
       const response = await breaker
-        .execute(() => fetchOnce(url, init, timeoutMs))
+        .execute(() => fetchOnce(url, withTraceContext(init), timeoutMs))
         .catch((error: unknown): PeerResponse => {
           if (isBrokenCircuitError(error)) {
             return { kind: 'no-answer', reason: 'circuit_open', lastStatus: null };
@@ -134,13 +148,12 @@ export function createPeerHttp(options: PeerOptions) {
     return response.kind === 'no-answer' ? { ...response, lastStatus } : response;
   }
 
-  function requestInit(request: PeerRequest, ctx: CallContext): RequestInit {
+  function requestInit(request: PeerRequest, ctx: CallContext): OutgoingRequest {
     const headers: Record<string, string> = {
       'Content-Type': 'application/json',
       Accept: 'application/json',
       'X-Request-Id': ctx.requestId,
     };
-    if (ctx.traceparent !== undefined) headers.traceparent = ctx.traceparent;
     if (serviceToken !== undefined && serviceToken !== '') {
       headers.Authorization = `Bearer ${serviceToken}`;
     }
@@ -155,6 +168,63 @@ export function createPeerHttp(options: PeerOptions) {
   }
 
   return { send };
+}
+
+type OutgoingRequest = Omit<RequestInit, 'headers'> & { headers: Record<string, string> };
+
+const tracer = trace.getTracer('order-service/peers');
+
+/**
+ * One CLIENT span per attempt, named `<peer> <operation>`: OpenTelemetry's HTTP client attributes
+ * plus the peer, operation, attempt and outcome (the HTTP status, or why there was none). global
+ * fetch is not covered by the http instrumentation, so these spans are the peer calls' only ones.
+ */
+function inAttemptSpan(
+  call: { peer: PeerName; request: PeerRequest; url: string; attempt: number },
+  work: () => Promise<PeerResponse>,
+): Promise<PeerResponse> {
+  const attributes = {
+    'peer.service': call.peer,
+    'peer.operation': call.request.operation,
+    'peer.attempt': call.attempt,
+    'http.request.method': call.request.method,
+    'url.full': call.url,
+  };
+  const options = { kind: SpanKind.CLIENT, attributes };
+  return tracer.startActiveSpan(`${call.peer} ${call.request.operation}`, options, async (span) => {
+    try {
+      const response = await work();
+      recordPeerResponse(span, response);
+      return response;
+    } catch (error) {
+      span.recordException(error instanceof Error ? error : String(error));
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+// HTTP client conventions: a 4xx or 5xx answer, or none, is an error of the call.
+function recordPeerResponse(span: Span, response: PeerResponse): void {
+  span.setAttribute('peer.outcome', statusLabel(response));
+  const status = response.kind === 'answered' ? response.status : response.lastStatus;
+  if (status !== null) span.setAttribute('http.response.status_code', status);
+  if (response.kind === 'no-answer') {
+    span.setAttribute('error.type', status === null ? response.reason : String(status));
+    span.setStatus({ code: SpanStatusCode.ERROR, message: response.reason });
+  } else if (response.status >= 400) {
+    span.setAttribute('error.type', String(response.status));
+    span.setStatus({ code: SpanStatusCode.ERROR });
+  }
+}
+
+/** The attempt's span as `traceparent` (W3C, or what OTEL_PROPAGATORS configures). */
+function withTraceContext(init: OutgoingRequest): OutgoingRequest {
+  const headers = { ...init.headers };
+  propagation.inject(context.active(), headers);
+  return { ...init, headers };
 }
 
 /**
@@ -191,6 +261,18 @@ function parseJson(text: string): unknown {
     return JSON.parse(text);
   } catch {
     return undefined;
+  }
+}
+
+function breakerStateName(state: CircuitState): 'closed' | 'half-open' | 'open' {
+  switch (state) {
+    case CircuitState.Closed:
+      return 'closed';
+    case CircuitState.HalfOpen:
+      return 'half-open';
+    case CircuitState.Open:
+    case CircuitState.Isolated:
+      return 'open';
   }
 }
 

@@ -1,6 +1,9 @@
+import { trace } from '@opentelemetry/api';
+import type { OutboxEvent } from '../db/outbox-repository.js';
 import { claimDueEvents, markEventDelivered, scheduleEventRetry } from '../db/outbox-repository.js';
 import type { Pool } from '../db/pool.js';
 import type { Logger } from '../observability/logger.js';
+import { detached, inLinkedTrace } from '../observability/tracing-spans.js';
 import type { NotificationClient } from '../peers/notification-client.js';
 import { notificationKey } from '../peers/peer-keys.js';
 import { backoffDelayMs } from './backoff.js';
@@ -12,6 +15,8 @@ export type OutboxRelayDeps = {
   leaseSeconds: number;
   batchSize: number;
 };
+
+const tracer = trace.getTracer('order-service/outbox');
 
 /**
  * Delivers queued notifications at least once, each with a stable per-event Idempotency-Key.
@@ -26,32 +31,45 @@ export function createOutboxRelay(deps: OutboxRelayDeps) {
     for (;;) {
       const events = await claimDueEvents(deps.pool, deps.batchSize, deps.leaseSeconds);
       if (events.length === 0) return;
-      await Promise.all(
-        events.map(async (event) => {
-          const result = await deps.notifications.notify(
-            {
-              userId: event.userId,
-              orderId: event.orderId,
-              type: event.type,
-              data: { ...event.data, orderId: event.orderId },
-              idempotencyKey: notificationKey(event.orderId, event.id),
-            },
-            { requestId: `outbox-${event.id}` },
-          );
-          if (result.kind === 'delivered') {
-            await markEventDelivered(deps.pool, event.id);
-          } else {
-            const error = result.kind === 'rejected' ? `rejected ${result.status}` : 'no answer';
-            deps.logger.warn('notification not delivered; will retry', {
-              orderId: event.orderId,
-              eventId: event.id,
-              error,
-            });
-            await scheduleEventRetry(deps.pool, event.id, backoffDelayMs(event.attempts), error);
-          }
-        }),
-      );
+      await Promise.all(events.map((event) => deliverInTrace(event)));
       if (events.length < deps.batchSize) return;
+    }
+  }
+
+  /** A new trace per delivery, linked to the trace of the change that queued the event. */
+  function deliverInTrace(event: OutboxEvent): Promise<void> {
+    const attributes = {
+      'order.id': event.orderId,
+      'outbox.event_id': event.id,
+      'outbox.type': event.type,
+      'outbox.attempt': event.attempts,
+    };
+    return inLinkedTrace(tracer, 'outbox deliver', event.traceparent, attributes, () =>
+      deliver(event),
+    );
+  }
+
+  async function deliver(event: OutboxEvent): Promise<void> {
+    const result = await deps.notifications.notify(
+      {
+        userId: event.userId,
+        orderId: event.orderId,
+        type: event.type,
+        data: { ...event.data, orderId: event.orderId },
+        idempotencyKey: notificationKey(event.orderId, event.id),
+      },
+      { requestId: `outbox-${event.id}` },
+    );
+    if (result.kind === 'delivered') {
+      await markEventDelivered(deps.pool, event.id);
+    } else {
+      const error = result.kind === 'rejected' ? `rejected ${result.status}` : 'no answer';
+      deps.logger.warn('notification not delivered; will retry', {
+        orderId: event.orderId,
+        eventId: event.id,
+        error,
+      });
+      await scheduleEventRetry(deps.pool, event.id, backoffDelayMs(event.attempts), error);
     }
   }
 
@@ -61,7 +79,8 @@ export function createOutboxRelay(deps: OutboxRelayDeps) {
       again = true;
       return running;
     }
-    running = (async () => {
+    // Outside the trace of whichever request kicked it: each delivery starts its own.
+    running = detached(async () => {
       try {
         do {
           again = false;
@@ -72,7 +91,7 @@ export function createOutboxRelay(deps: OutboxRelayDeps) {
       } finally {
         running = undefined;
       }
-    })();
+    });
     return running;
   }
 

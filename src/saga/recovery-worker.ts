@@ -1,6 +1,9 @@
+import { trace } from '@opentelemetry/api';
 import type { Pool } from '../db/pool.js';
+import type { Saga } from '../db/saga-repository.js';
 import { claimDueSagas } from '../db/saga-repository.js';
 import type { Logger } from '../observability/logger.js';
+import { detached, inLinkedTrace } from '../observability/tracing-spans.js';
 import type { SagaDeps } from './saga-runner.js';
 import { runSaga } from './saga-runner.js';
 
@@ -13,6 +16,8 @@ export type RecoveryWorkerDeps = {
   /** Also called every interval: the outbox relay's pass. */
   onTick: () => Promise<void>;
 };
+
+const tracer = trace.getTracer('order-service/saga');
 
 /**
  * At start and every `intervalMs`, leases unfinished sagas that are due (a crashed replica's
@@ -27,33 +32,48 @@ export function createRecoveryWorker(deps: RecoveryWorkerDeps) {
     try {
       for (;;) {
         const sagas = await claimDueSagas(deps.pool, deps.batchSize, deps.sagaDeps.leaseSeconds);
-        await Promise.all(
-          sagas.map((saga) =>
-            runSaga(deps.sagaDeps, saga, { requestId: saga.requestId ?? `saga-${saga.id}` }),
-          ),
-        );
+        await Promise.all(sagas.map((saga) => recover(saga)));
         if (sagas.length < deps.batchSize || stopped) break;
       }
       await deps.onTick();
+      deps.sagaDeps.metrics.recoveryRuns.inc({ outcome: 'completed' });
     } catch (error) {
+      deps.sagaDeps.metrics.recoveryRuns.inc({ outcome: 'failed' });
       deps.logger.error('saga recovery pass failed', { error });
     }
+  }
+
+  /** A new trace per recovered saga, linked to the trace of the request that created it. */
+  function recover(saga: Saga) {
+    const attributes = {
+      'order.id': saga.orderId,
+      'saga.id': saga.id,
+      'saga.kind': saga.kind,
+      'saga.attempt': saga.attempts + 1,
+    };
+    return inLinkedTrace(tracer, 'saga recover', saga.traceparent, attributes, async (span) => {
+      const result = await runSaga(deps.sagaDeps, saga, {
+        requestId: saga.requestId ?? `saga-${saga.id}`,
+      });
+      span.setAttribute('saga.outcome', result.kind === 'finished' ? result.status : result.kind);
+      return result;
+    });
   }
 
   function schedule(): void {
     if (stopped) return;
     timer = setTimeout(() => {
-      current = tick().finally(schedule);
+      current = detached(tick).finally(schedule);
     }, deps.intervalMs);
     timer.unref();
   }
 
   return {
     start(): void {
-      current = tick().finally(schedule);
+      current = detached(tick).finally(schedule);
     },
-    /** Runs one pass now (tests, admin retry). */
-    runOnce: tick,
+    /** Runs one pass now (tests, admin retry), outside the caller's trace. */
+    runOnce: () => detached(tick),
     async stop(): Promise<void> {
       stopped = true;
       if (timer !== undefined) clearTimeout(timer);

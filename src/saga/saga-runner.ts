@@ -1,8 +1,10 @@
+import type { Span } from '@opentelemetry/api';
+import { trace } from '@opentelemetry/api';
 import type { ActorLabel } from '../domain/actor.js';
 import type { Order } from '../domain/order.js';
 import { notificationFor } from '../domain/order.js';
 import type { FailureCause, SagaAction, SagaLogEntry } from '../domain/order-saga.js';
-import { nextAction, stepName } from '../domain/order-saga.js';
+import { compensationCause, nextAction, stepName } from '../domain/order-saga.js';
 import type { OrderStatus } from '../domain/order-status.js';
 import { findOrder, insertHistory, updateOrderStatus } from '../db/order-repository.js';
 import { insertOutboxEvent } from '../db/outbox-repository.js';
@@ -19,6 +21,7 @@ import {
 import { withTransaction } from '../db/transaction.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import { inSpan } from '../observability/tracing-spans.js';
 import type { PaymentClient } from '../peers/payment-client.js';
 import type { CallContext } from '../peers/peer-http.js';
 import type { PausePoint } from './pause-point.js';
@@ -80,7 +83,7 @@ export async function runSaga(
   });
   try {
     for (;;) {
-      const result = await runOneStep(deps, lease, ctx);
+      const result = await inStepSpan(saga, (span) => runOneStep(deps, lease, ctx, span));
       if (result !== 'continue') return result;
     }
   } catch (error) {
@@ -97,24 +100,49 @@ export async function runSaga(
   }
 }
 
+const tracer = trace.getTracer('order-service/saga');
+
+/**
+ * One span per step, named once the step is known (`saga charge`), with the order, saga, step,
+ * attempt and outcome as attributes; a throw (lease lost, a fault) is recorded on it as an error.
+ * The reads that decide the step are in the span too, so its pg spans nest under it.
+ */
+function inStepSpan(
+  saga: Saga,
+  work: (span: Span) => Promise<SagaRunResult | 'continue'>,
+): Promise<SagaRunResult | 'continue'> {
+  const attributes = { 'order.id': saga.orderId, 'saga.id': saga.id, 'saga.kind': saga.kind };
+  return inSpan(tracer, 'saga step', { attributes }, async (span) => {
+    try {
+      return await work(span);
+    } catch (error) {
+      span.setAttribute('saga.outcome', error instanceof LeaseLostError ? 'lease-lost' : 'error');
+      throw error;
+    }
+  });
+}
+
 async function runOneStep(
   deps: SagaDeps,
   lease: Lease,
   ctx: CallContext,
+  span: Span,
 ): Promise<SagaRunResult | 'continue'> {
   const saga = await findSaga(deps.pool, lease.sagaId);
   if (saga?.leaseToken !== lease.leaseToken) throw new LeaseLostError();
+  span.setAttribute('saga.attempt', saga.attempts + 1);
   const order = await findOrder(deps.pool, saga.orderId);
   if (order === undefined) throw new Error(`saga ${saga.id} has no order`);
   const log = await readSagaLog(deps.pool, saga.id);
-  const { action, isCompensating } = nextAction({
+  const situation = {
     kind: saga.kind,
     items: order.items,
     paymentId: order.paymentId,
     isCancelRequested: saga.cancelRequested !== null,
     isPastDeadline: saga.isPastDeadline,
     log,
-  });
+  };
+  const { action, isCompensating } = nextAction(situation);
   const record = async (entry: SagaLogEntry) => {
     const attempt = saga.attempts + 1;
     if (
@@ -124,15 +152,22 @@ async function runOneStep(
     }
   };
   const step = stepOf(action);
+  span.updateName(`saga ${action.kind}`);
+  span.setAttributes({ 'saga.step': step, 'saga.compensating': isCompensating });
   const pause = (phase: string) => deps.pause?.(`${phase}:${step}`, order.id);
   if (action.kind !== 'mark-paid' && action.kind !== 'finish') {
     await record({ step, phase: 'intent', outcome: null, detail: null });
+    // That record moved the saga from running to compensating: count it once, here.
+    const cause =
+      isCompensating && saga.state === 'running' ? compensationCause(situation) : undefined;
+    if (cause !== undefined) deps.metrics.sagaCompensations.inc({ kind: saga.kind, cause });
   }
   await pause('before');
   const outcome = await whileHoldingLease(deps, lease, () =>
     perform(deps, order, saga, action, ctx),
   );
   await pause('after');
+  span.setAttribute('saga.outcome', outcomeLabel(outcome));
   switch (outcome.kind) {
     case 'recorded':
       await record({ step, phase: 'outcome', outcome: outcome.outcome, detail: outcome.detail });
@@ -205,6 +240,18 @@ type StepOutcome =
   | { kind: 'finished'; result: SagaRunResult }
   /** A cancel request or a lease change arrived first; decide again. */
   | { kind: 'raced' };
+
+/** The step span's `saga.outcome`: the logged outcome, the status a final step entered, or `raced`. */
+function outcomeLabel(outcome: StepOutcome): string {
+  switch (outcome.kind) {
+    case 'recorded':
+      return outcome.outcome;
+    case 'finished':
+      return outcome.result.kind === 'finished' ? outcome.result.status : outcome.result.kind;
+    case 'raced':
+      return 'raced';
+  }
+}
 
 const recorded = (outcome: string, isRetryLater: boolean, detail: SagaLogEntry['detail'] = null) =>
   ({ kind: 'recorded', outcome, detail, isRetryLater }) as const;

@@ -26,10 +26,12 @@ export type ServiceProcess = {
 
 /**
  * `src/main.ts` as one process — what `npm start` runs, loaded through tsx's hook instead of a
- * build. (The tsx CLI would put the service in a child process that SIGKILL does not reach.)
+ * build, with the tracing entry imported first as `npm start` does. (The tsx CLI would put the
+ * service in a child process that SIGKILL does not reach.)
  */
 export function startServiceProcess(env: Record<string, string>): ServiceProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const args = ['--import', 'tsx', '--import', './src/observability/instrument.ts', 'src/main.ts'];
+  const child = spawn(process.execPath, args, {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,0 +1,149 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { MetricFamily } from '../support/prometheus.js';
+import { hasCommand, parseExposition, promtool } from '../support/prometheus.js';
+import { useTestService } from '../support/test-service.js';
+
+const env = useTestService();
+const alertsFile = fileURLToPath(new URL('../../ops/prometheus/alerts.yml', import.meta.url));
+const dashboardFile = fileURLToPath(
+  new URL('../../ops/grafana/order-service.json', import.meta.url),
+);
+
+let families: Map<string, MetricFamily>;
+beforeAll(async () => {
+  families = parseExposition((await env.api().get('/metrics')).text);
+});
+
+const keywords = new Set(
+  ['and', 'or', 'unless', 'bool', 'offset', 'by', 'without', 'on', 'ignoring'].concat([
+    'group_left',
+    'group_right',
+    'inf',
+    'nan',
+  ]),
+);
+
+/**
+ * The metric names a PromQL expression selects: identifiers left once strings, label matchers,
+ * ranges and grouping lists are removed, that are not functions, aggregations or keywords.
+ */
+function metricNamesIn(expr: string): string[] {
+  const bare = expr
+    .replace(/"(?:[^"\\]|\\.)*"/g, '')
+    .replace(/\{[^}]*\}/g, '')
+    .replace(/\[[^\]]*\]/g, '')
+    .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, '');
+  return [...bare.matchAll(/(?<![\w.$])([a-zA-Z_:][\w:]*)(?![\w:])(?!\s*\()/g)]
+    .map((match) => match[1] ?? '')
+    .filter((name) => !keywords.has(name.toLowerCase()));
+}
+
+/** The family a series name belongs to (`…_bucket` → its histogram), if /metrics has it. */
+function familyOf(name: string): MetricFamily | undefined {
+  const exact = families.get(name);
+  if (exact !== undefined) return exact;
+  const base = families.get(name.replace(/_(bucket|sum|count)$/, ''));
+  return base?.type === 'histogram' || base?.type === 'summary' ? base : undefined;
+}
+
+/** The `expr` of every rule: inline, or a `|` block of the lines indented below it. */
+function ruleExpressions(yaml: string): string[] {
+  const lines = yaml.split('\n');
+  const expressions: string[] = [];
+  lines.forEach((line, index) => {
+    const match = /^(\s*)expr: ?(.*)$/.exec(line);
+    if (match === null) return;
+    const [, indent = '', inline = ''] = match;
+    if (inline.trim() !== '|') {
+      expressions.push(inline);
+      return;
+    }
+    const block: string[] = [];
+    for (const next of lines.slice(index + 1)) {
+      if (next.trim() !== '' && next.search(/\S/) <= indent.length) break;
+      block.push(next);
+    }
+    expressions.push(block.join('\n'));
+  });
+  return expressions;
+}
+
+type Panel = {
+  id: number;
+  type: string;
+  title: string;
+  datasource?: { type: string; uid: string };
+  gridPos: { h: number; w: number; x: number; y: number };
+  targets?: { expr: string; refId: string; datasource?: { uid: string } }[];
+};
+
+describe('ops/prometheus/alerts.yml', () => {
+  it('passes promtool check rules', async ({ skip }) => {
+    skip(!hasCommand('promtool'), 'promtool is not installed (Debian package prometheus)');
+
+    const result = await promtool(['check', 'rules', alertsFile]);
+
+    expect(result.code, result.output).toBe(0);
+    const found = /SUCCESS: (\d+) rules found/.exec(result.output)?.[1];
+    const yaml = await readFile(alertsFile, 'utf8');
+    expect(Number(found)).toBe(ruleExpressions(yaml).length);
+  });
+
+  it('selects only metrics the service exports, and `up` from the scrape', async () => {
+    const expressions = ruleExpressions(await readFile(alertsFile, 'utf8'));
+
+    const names = expressions.flatMap(metricNamesIn);
+
+    expect(names).toContain('up');
+    const unknown = names.filter((name) => name !== 'up' && familyOf(name) === undefined);
+    expect(unknown).toEqual([]);
+  });
+});
+
+describe('ops/grafana/order-service.json', () => {
+  it('is a dashboard whose queries all use the datasource variable', async () => {
+    const dashboard = JSON.parse(await readFile(dashboardFile, 'utf8')) as {
+      uid: string;
+      title: string;
+      panels: Panel[];
+      templating: { list: { name: string; type: string; query: unknown }[] };
+    };
+
+    expect(dashboard.uid).toBe('order-service');
+    expect(dashboard.templating.list).toContainEqual(
+      expect.objectContaining({ name: 'datasource', type: 'datasource', query: 'prometheus' }),
+    );
+    const panels = dashboard.panels.filter((panel) => panel.type !== 'row');
+    expect(new Set(dashboard.panels.map((panel) => panel.id)).size).toBe(dashboard.panels.length);
+    for (const panel of panels) {
+      expect(panel.datasource?.uid, panel.title).toBe('${datasource}');
+      expect(panel.gridPos.x + panel.gridPos.w, panel.title).toBeLessThanOrEqual(24);
+      expect(panel.targets?.length, panel.title).toBeGreaterThan(0);
+      const refIds = panel.targets?.map((target) => target.refId) ?? [];
+      expect(new Set(refIds).size, panel.title).toBe(refIds.length);
+    }
+  });
+
+  it('queries only metrics the service exports', async () => {
+    const dashboard = JSON.parse(await readFile(dashboardFile, 'utf8')) as {
+      panels: Panel[];
+      templating: { list: { query: unknown }[] };
+    };
+    const expressions = dashboard.panels.flatMap(
+      (panel) => panel.targets?.map((target) => target.expr) ?? [],
+    );
+    const variableQueries = dashboard.templating.list.flatMap(({ query }) =>
+      typeof query === 'object' && query !== null && 'query' in query
+        ? [String(query.query).replace(/^label_values\((.*),\s*\w+\)$/, '$1')]
+        : [],
+    );
+
+    const names = [...expressions, ...variableQueries].flatMap(metricNamesIn);
+
+    expect(expressions.length).toBeGreaterThanOrEqual(20);
+    expect(names.length).toBeGreaterThanOrEqual(expressions.length);
+    expect(names.filter((name) => familyOf(name) === undefined)).toEqual([]);
+  });
+});
