@@ -54,6 +54,25 @@ export default tseslint.config(
     },
   },
   {
+    // db is data access only: the use cases decide what to store, trace context included.
+    files: ['src/db/**/*.ts'],
+    // the migrate command is an entry point, like main.ts
+    ignores: ['src/db/migrate-cli.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../orders/*', '../saga/*', '../http/*', '../peers/*', '../observability/*'],
+              message: 'db and peers import domain types only.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.test.ts', 'test/**/*.ts'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',

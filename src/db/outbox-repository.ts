@@ -1,7 +1,6 @@
 import type { OrderId, UserId } from '../domain/ids.js';
 import { orderId, userId } from '../domain/ids.js';
 import type { NotificationType } from '../domain/order.js';
-import { activeTraceparent } from '../observability/tracing-context.js';
 import type { Queryable } from './pool.js';
 
 export type OutboxEvent = {
@@ -26,11 +25,13 @@ export async function insertOutboxEvent(
     userId: UserId;
     type: NotificationType;
     data: Record<string, unknown>;
+    /** The W3C traceparent of the span that queued it; the relay links its trace to it. */
+    traceparent: string | null;
   },
 ): Promise<void> {
   await db.query(
     `insert into outbox (order_id, user_id, type, data, traceparent) values ($1, $2, $3, $4, $5)`,
-    [event.orderId, event.userId, event.type, event.data, activeTraceparent()],
+    [event.orderId, event.userId, event.type, event.data, event.traceparent],
   );
 }
 

@@ -2,7 +2,6 @@ import type { ActorLabel } from '../domain/actor.js';
 import type { OrderId } from '../domain/ids.js';
 import { orderId } from '../domain/ids.js';
 import type { SagaKind, SagaLogEntry, SagaState, SagaSummary } from '../domain/order-saga.js';
-import { activeTraceparent } from '../observability/tracing-context.js';
 import type { Queryable } from './pool.js';
 
 export type CancelRequest = { actor: ActorLabel; reason: string | null };
@@ -67,9 +66,8 @@ const toSaga = (row: SagaRow): Saga => ({
 });
 
 /**
- * Lease times come from the database clock, never from a replica's. The trace context stored is
- * the active span's (the request that creates the saga), read from OpenTelemetry's context like
- * the pg spans themselves, so no use case has to carry it.
+ * Lease times come from the database clock, never from a replica's. `traceparent` is the span
+ * that creates the saga: recovery links its traces to it.
  */
 export async function insertSaga(
   db: Queryable,
@@ -83,6 +81,7 @@ export async function insertSaga(
     deadlineMs: number;
     leaseToken: string;
     leaseSeconds: number;
+    traceparent: string | null;
   },
 ): Promise<Saga> {
   const { rows } = await db.query<SagaRow>(
@@ -101,7 +100,7 @@ export async function insertSaga(
       saga.leaseToken,
       saga.leaseSeconds,
       saga.deadlineMs / 1000,
-      activeTraceparent(),
+      saga.traceparent,
     ],
   );
   const row = rows[0];

@@ -11,6 +11,7 @@ import { isUniqueViolation, withTransaction } from '../db/transaction.js';
 import type { CallContext } from '../peers/peer-http.js';
 import { runSaga } from '../saga/saga-runner.js';
 import { raceDeadline, waitFor } from './await-saga.js';
+import { activeTraceparent } from '../observability/tracing-context.js';
 import type { OrdersDeps } from './orders-deps.js';
 
 /** 200 when the order reached `target` within the response deadline, else 202 (background). */
@@ -46,6 +47,7 @@ export async function compensateOrder(
         deadlineMs: deps.sagaDeadlineMs,
         leaseToken,
         leaseSeconds: deps.leaseSeconds,
+        traceparent: activeTraceparent(),
       });
     });
   } catch (error) {

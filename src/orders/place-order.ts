@@ -22,6 +22,7 @@ import type { Product } from '../peers/product-client.js';
 import { addToLogContext } from '../observability/log-context.js';
 import { runSaga } from '../saga/saga-runner.js';
 import { raceDeadline } from './await-saga.js';
+import { activeTraceparent } from '../observability/tracing-context.js';
 import type { OrdersDeps } from './orders-deps.js';
 
 export type PlaceOrderInput = {
@@ -97,6 +98,7 @@ export async function placeOrder(
       userId: stored.userId,
       type: 'order.created',
       data: { status: 'pending' },
+      traceparent: activeTraceparent(),
     });
     const sagaRow = await insertSaga(tx, {
       orderId: stored.id,
@@ -108,6 +110,7 @@ export async function placeOrder(
       deadlineMs: deps.sagaDeadlineMs,
       leaseToken,
       leaseSeconds: deps.leaseSeconds,
+      traceparent: activeTraceparent(),
     });
     if (idempotencyKey !== undefined) {
       await bindIdempotencyKey(tx, actor.userId, idempotencyKey, stored.id);

@@ -24,6 +24,7 @@ import type { Metrics } from '../observability/metrics.js';
 import { inSpan } from '../observability/tracing-spans.js';
 import type { PaymentClient } from '../peers/payment-client.js';
 import type { CallContext } from '../peers/peer-http.js';
+import { activeTraceparent } from '../observability/tracing-context.js';
 import type { PausePoint } from './pause-point.js';
 import { chargeKey, refundKey, stockDecreaseKey, stockIncreaseKey } from '../peers/peer-keys.js';
 import type { ProductClient } from '../peers/product-client.js';
@@ -451,6 +452,7 @@ export async function enterStatus(
       previousStatus: order.status,
       ...(change.reason === null ? {} : { reason: change.reason }),
     },
+    traceparent: activeTraceparent(),
   });
   return updated;
 }
