@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { createServer } from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { AddressInfo } from 'node:net';
 import { purgeIdempotencyKeys } from './db/idempotency-repository.js';
 import { migrate } from './db/migrate.js';
@@ -132,6 +133,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     sagaDeadlineMs: options.sagaDeadlineMs,
     responseDeadlineMs: options.orderResponseDeadlineMs,
     relay,
+    inFlight: new Set(),
     wakeRecovery: () => {
       void worker.runOnce();
     },
@@ -202,6 +204,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     metrics,
     async stop(graceMs) {
       phase = 'stopping';
+      const stopStartedAt = Date.now();
       const closed = new Promise<void>((resolve) => {
         server.close(() => {
           resolve();
@@ -220,6 +223,15 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       await closed;
       clearInterval(sweeper);
       clearTimeout(deadline);
+      // Sagas still running after their 202 get the rest of the grace period; one that does
+      // not finish keeps its lease until it lapses, and another replica resumes it.
+      const remainingMs = Math.max(0, stopStartedAt + graceMs - Date.now());
+      const timeout = new AbortController();
+      await Promise.race([
+        Promise.allSettled([...orders.inFlight]),
+        delay(remainingMs, undefined, { signal: timeout.signal }).catch(() => undefined),
+      ]);
+      timeout.abort();
       await worker.stop();
       await relay.idle();
       await pool.end();

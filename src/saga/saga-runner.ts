@@ -40,6 +40,8 @@ export type SagaDeps = {
   retryDelayMs: (attempts: number) => number;
   /** Called after a transaction that queued notifications commits. */
   onNotificationsQueued: () => void;
+  /** Saga runs under way in this process; shutdown waits for them within its grace period. */
+  inFlight: Set<Promise<unknown>>;
   /** Tests only (SAGA_TEST_PAUSE_AT): may never resolve, so a test can kill the process there. */
   pause?: PausePoint | undefined;
 };
@@ -69,11 +71,15 @@ class LeaseLostError extends Error {
  * each peer call is idempotent by its key, so a crash at any point is resumed by running this
  * again.
  */
-export async function runSaga(
-  deps: SagaDeps,
-  saga: Saga,
-  ctx: CallContext,
-): Promise<SagaRunResult> {
+export function runSaga(deps: SagaDeps, saga: Saga, ctx: CallContext): Promise<SagaRunResult> {
+  // Runs that outlive their request (after a 202) are tracked so shutdown can let them finish.
+  const run = driveSaga(deps, saga, ctx);
+  deps.inFlight.add(run);
+  void run.finally(() => deps.inFlight.delete(run));
+  return run;
+}
+
+async function driveSaga(deps: SagaDeps, saga: Saga, ctx: CallContext): Promise<SagaRunResult> {
   const { leaseToken } = saga;
   if (leaseToken === null) return { kind: 'lease-lost' };
   const lease: Lease = { sagaId: saga.id, leaseToken, leaseSeconds: deps.leaseSeconds };

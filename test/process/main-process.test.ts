@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -67,6 +68,45 @@ describe('the service process', () => {
     const log = await readFile(path.join(logDir, 'all.log'), 'utf8');
     expect(log).toMatch(/"requestId":"drain-me"/);
     expect(log).not.toContain(user.token);
+  });
+
+  it('lets a saga still running after its 202 finish on SIGTERM, within the grace period', async () => {
+    const service = startServiceProcess({
+      NODE_ENV: 'production',
+      PORT: '0',
+      DATABASE_URL: database.url,
+      PRODUCT_SERVICE_URL: sandbox.productUrl,
+      PAYMENT_SERVICE_URL: sandbox.paymentUrl,
+      NOTIFICATION_SERVICE_URL: sandbox.notificationUrl,
+      JWT_SECRET: testJwtSecret,
+      LOG_DIR: logDir,
+      ORDER_RESPONSE_DEADLINE_MS: '300',
+      SHUTDOWN_GRACE_MS: '10000',
+    });
+    const url = await service.ready();
+    const user = await newUser();
+    const peers = sandboxClient(sandbox);
+    const product = await peers.createProduct({ price: '2.25', stock: 4 });
+    await peers.fault({ operation: 'charge', mode: 'latency', latencyMs: 1500, count: 1 });
+
+    const placed = await apiAs(url, user.token).post(
+      '/api/orders',
+      orderBody([{ productId: product.id, quantity: 1 }]),
+    );
+    expect(placed.status).toBe(202);
+    service.child.kill('SIGTERM');
+    const code = await service.exited;
+
+    expect(code).toBe(0);
+    expect(service.output()).not.toMatch(/Cannot use a pool after calling end/);
+    expect((await peers.netCharge(placed.body.id)).netCents).toBe(225);
+    const pool = new pg.Pool({ connectionString: database.url });
+    const { rows } = await pool.query<{ status: string }>(
+      'select status from orders where id = $1',
+      [placed.body.id],
+    );
+    await pool.end();
+    expect(rows[0]?.status).toBe('paid');
   });
 
   it('refuses to start in production without a database, naming the variable', async () => {
