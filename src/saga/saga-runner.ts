@@ -88,9 +88,13 @@ async function driveSaga(deps: SagaDeps, saga: Saga, ctx: CallContext): Promise<
     orderId: saga.orderId,
     requestId: ctx.requestId,
   });
+  // While this run holds the lease, nothing else writes the order or the saga's log (one active
+  // saga per order; every other change waits for it or only marks the saga row), so both are
+  // read once and the log kept in step here; the saga row (lease, cancel, deadline) every step.
+  const known: Known = { order: undefined, log: undefined };
   try {
     for (;;) {
-      const result = await inStepSpan(saga, (span) => runOneStep(deps, lease, ctx, span));
+      const result = await inStepSpan(saga, (span) => runOneStep(deps, lease, ctx, span, known));
       if (result !== 'continue') return result;
     }
   } catch (error) {
@@ -129,25 +133,28 @@ function inStepSpan(
   });
 }
 
+type Known = { order: Order | undefined; log: SagaLogEntry[] | undefined };
+
 async function runOneStep(
   deps: SagaDeps,
   lease: Lease,
   ctx: CallContext,
   span: Span,
+  known: Known,
 ): Promise<SagaRunResult | 'continue'> {
   const saga = await findSaga(deps.pool, lease.sagaId);
   if (saga?.leaseToken !== lease.leaseToken) throw new LeaseLostError();
   span.setAttribute('saga.attempt', saga.attempts + 1);
-  const order = await findOrder(deps.pool, saga.orderId);
+  const order = (known.order ??= await findOrder(deps.pool, saga.orderId));
   if (order === undefined) throw new Error(`saga ${saga.id} has no order`);
-  const log = await readSagaLog(deps.pool, saga.id);
+  const log = (known.log ??= await readSagaLog(deps.pool, saga.id));
   const situation = {
     kind: saga.kind,
     items: order.items,
     paymentId: order.paymentId,
     isCancelRequested: saga.cancelRequested !== null,
     isPastDeadline: saga.isPastDeadline,
-    log,
+    log: [...log],
   };
   const { action, isCompensating } = nextAction(situation);
   const record = async (entry: SagaLogEntry) => {
@@ -157,6 +164,7 @@ async function runOneStep(
     ) {
       throw new LeaseLostError();
     }
+    log.push(entry);
   };
   const step = stepOf(action);
   span.updateName(`saga ${action.kind}`);
