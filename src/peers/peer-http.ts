@@ -1,5 +1,6 @@
 import type { Span } from '@opentelemetry/api';
 import { SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
+import { Agent, request } from 'undici';
 import {
   CircuitState,
   ConsecutiveBreaker,
@@ -109,6 +110,9 @@ export function createPeerHttp(options: PeerOptions) {
    * Idempotency-Key (peer-services.md: a retry re-sends the same key, so the peer applies it at
    * most once). A POST without a key is sent exactly once.
    */
+  // One connection pool per peer, kept alive between calls.
+  const agent = new Agent({ keepAliveTimeout: 30_000, connections: 128 });
+
   async function send(request: PeerRequest, ctx: CallContext): Promise<PeerResponse> {
     const url = baseUrl + request.path;
     const init = requestInit(request, ctx);
@@ -121,7 +125,7 @@ export function createPeerHttp(options: PeerOptions) {
     const attemptUntraced = async (attempt: number): Promise<PeerResponse> => {
       const startedAt = performance.now();
       const response = await breaker
-        .execute(() => fetchOnce(url, withTraceContext(init), timeoutMs))
+        .execute(() => sendOnce(agent, url, withTraceContext(init), timeoutMs))
         .catch((error: unknown): PeerResponse => {
           if (isBrokenCircuitError(error)) {
             return { kind: 'no-answer', reason: 'circuit_open', lastStatus: null };
@@ -162,22 +166,26 @@ export function createPeerHttp(options: PeerOptions) {
     }
     // Serialised outside the attempt, so a body that cannot be sent is a fault, not "no answer".
     const body = request.body === undefined ? null : JSON.stringify(request.body);
-    // A peer that redirects is answering something we do not understand, not moving us elsewhere:
-    // following a 302 would turn a POST into a GET.
-    return { method: request.method, headers, body, redirect: 'manual' };
+    // undici.request never follows redirects: a peer that redirects answers something we do not
+    // understand (following a 302 would turn a POST into a GET).
+    return { method: request.method, headers, body };
   }
 
   return { send };
 }
 
-type OutgoingRequest = Omit<RequestInit, 'headers'> & { headers: Record<string, string> };
+type OutgoingRequest = {
+  method: 'GET' | 'POST';
+  headers: Record<string, string>;
+  body: string | null;
+};
 
 const tracer = trace.getTracer('order-service/peers');
 
 /**
  * One CLIENT span per attempt, named `<peer> <operation>`: OpenTelemetry's HTTP client attributes
  * plus the peer, operation, attempt and outcome (the HTTP status, or why there was none). global
- * fetch is not covered by the http instrumentation, so these spans are the peer calls' only ones.
+ * undici is not covered by the http instrumentation, so these spans are the peer calls' only ones.
  */
 function inAttemptSpan(
   call: { peer: PeerName; request: PeerRequest; url: string; attempt: number },
@@ -228,25 +236,34 @@ function withTraceContext(init: OutgoingRequest): OutgoingRequest {
 }
 
 /**
- * Global fetch runs on undici's global dispatcher, which keeps connections alive and pools them
- * per origin, so no Agent of our own is needed. The timeout signal covers reading the body too.
+ * undici's `request` on the peer's own keep-alive Agent, not the global fetch: the issue measured
+ * a saga's peer fan-out at about 900 req/s through `request` and 410 through `fetch` (fetch adds
+ * the WHATWG Request/Response/stream layers). The timeout signal covers reading the body too.
  */
-async function fetchOnce(url: string, init: RequestInit, timeoutMs: number): Promise<PeerResponse> {
+async function sendOnce(
+  agent: Agent,
+  url: string,
+  init: OutgoingRequest,
+  timeoutMs: number,
+): Promise<PeerResponse> {
   const signal = AbortSignal.timeout(timeoutMs);
   try {
-    const response = await fetch(url, { ...init, signal });
+    const response = await request(url, {
+      method: init.method,
+      headers: init.headers,
+      body: init.body,
+      signal,
+      dispatcher: agent,
+    });
     // Always read the body: an unread body holds its connection out of the pool.
-    const text = await response.text();
-    if (response.status >= 500) {
-      return { kind: 'no-answer', reason: 'server_error', lastStatus: response.status };
-    }
-    if (response.status === 429) {
-      return { kind: 'no-answer', reason: 'rate_limited', lastStatus: response.status };
-    }
-    return { kind: 'answered', status: response.status, body: parseJson(text) };
+    const text = await response.body.text();
+    const status = response.statusCode;
+    if (status >= 500) return { kind: 'no-answer', reason: 'server_error', lastStatus: status };
+    if (status === 429) return { kind: 'no-answer', reason: 'rate_limited', lastStatus: status };
+    return { kind: 'answered', status, body: parseJson(text) };
   } catch {
-    // fetch rejects with a TypeError for refused/reset connections and with the signal's
-    // TimeoutError when the deadline passes; the signal tells them apart.
+    // A refused or reset connection and the signal's timeout both reject; the signal tells
+    // them apart.
     return {
       kind: 'no-answer',
       reason: signal.aborted ? 'timeout' : 'network_error',

@@ -3,9 +3,10 @@ import { orderBody, useTestService } from '../support/test-service.js';
 import { newUser } from '../support/tokens.js';
 
 const env = useTestService({ orderResponseDeadlineMs: 1000, sagaDeadlineMs: 2500 });
-const poll = { timeout: 30_000, interval: 100 };
+// Retries back off (1 s doubling) and the payment breaker opens for 10 s after five failures.
+const poll = { timeout: 75_000, interval: 200 };
 
-describe('the saga deadline (SAGA_DEADLINE_MS)', () => {
+describe('the saga deadline (SAGA_DEADLINE_MS)', { timeout: 120_000 }, () => {
   it('never guesses a charge: stays pending while payment answers nothing, then refunds and fails', async () => {
     const user = await newUser();
     const product = await env.peers.createProduct({ price: '6.00', stock: 3 });
