@@ -9,7 +9,7 @@ import { apiAs } from '../support/http-client.js';
 import { sandboxClient } from '../support/sandbox-client.js';
 import type { TestDatabase } from '../support/test-database.js';
 import { createTestDatabase } from '../support/test-database.js';
-import { startServiceProcess } from '../support/service-process.js';
+import { serviceEnv, startServiceProcess } from '../support/service-process.js';
 import { orderBody } from '../support/test-service.js';
 import { newUser, testJwtSecret } from '../support/tokens.js';
 
@@ -27,19 +27,21 @@ afterAll(async () => {
   await rm(logDir, { recursive: true, force: true });
 });
 
-describe('the service process', () => {
-  it('drains an in-flight order on SIGTERM, then exits 0', async () => {
-    const service = startServiceProcess({
-      NODE_ENV: 'production',
-      PORT: '0',
-      DATABASE_URL: database.url,
-      PRODUCT_SERVICE_URL: sandbox.productUrl,
-      PAYMENT_SERVICE_URL: sandbox.paymentUrl,
-      NOTIFICATION_SERVICE_URL: sandbox.notificationUrl,
-      JWT_SECRET: testJwtSecret,
+/** The service as it runs in production, on the test database and sandbox. */
+const startProduction = (extra: Record<string, string> = {}) =>
+  startServiceProcess({
+    ...serviceEnv(database.url, sandbox, {
       LOG_DIR: logDir,
       SHUTDOWN_GRACE_MS: '10000',
-    });
+      PEER_TIMEOUT_MS: '5000',
+    }),
+    NODE_ENV: 'production',
+    ...extra,
+  });
+
+describe('the service process', () => {
+  it('drains an in-flight order on SIGTERM, then exits 0', async () => {
+    const service = startProduction();
     const url = await service.ready();
     const user = await newUser();
     const peers = sandboxClient(sandbox);
@@ -71,18 +73,7 @@ describe('the service process', () => {
   });
 
   it('lets a saga still running after its 202 finish on SIGTERM, within the grace period', async () => {
-    const service = startServiceProcess({
-      NODE_ENV: 'production',
-      PORT: '0',
-      DATABASE_URL: database.url,
-      PRODUCT_SERVICE_URL: sandbox.productUrl,
-      PAYMENT_SERVICE_URL: sandbox.paymentUrl,
-      NOTIFICATION_SERVICE_URL: sandbox.notificationUrl,
-      JWT_SECRET: testJwtSecret,
-      LOG_DIR: logDir,
-      ORDER_RESPONSE_DEADLINE_MS: '300',
-      SHUTDOWN_GRACE_MS: '10000',
-    });
+    const service = startProduction({ ORDER_RESPONSE_DEADLINE_MS: '300' });
     const url = await service.ready();
     const user = await newUser();
     const peers = sandboxClient(sandbox);
