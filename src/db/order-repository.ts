@@ -114,35 +114,115 @@ export async function findOrder(
   return toOrder(row, items.get(row.id) ?? []);
 }
 
-export type OrderFilter = { userId?: UserId | undefined; status?: OrderStatus | undefined };
+export type OrderFilter = {
+  userId?: UserId | undefined;
+  status?: OrderStatus | undefined;
+  /** Inclusive. */
+  createdFrom?: Date | undefined;
+  /** Exclusive. */
+  createdTo?: Date | undefined;
+};
 
-/** One page of orders, newest first (created_at desc, id desc), with items in one more query. */
+/**
+ * Where a list stopped: the last row's `created_at` as ISO 8601 UTC with microseconds (what
+ * PostgreSQL stores; a Date keeps only milliseconds, and a cursor rounded to them would skip the
+ * rows created later in the same millisecond) and its id.
+ */
+export type ListPosition = { readonly createdAt: string; readonly id: OrderId };
+
+type ListRow = OrderRow & { position_created_at: string };
+
+/**
+ * The where clause of one filter shape, from constant fragments only. One statement text per
+ * shape, rather than `($1 is null or user_id = $1)`, so that every shape — even as a generic
+ * plan — is a range read of the index that matches it: (user_id, created_at, id),
+ * (user_id, status, created_at, id), (status, created_at, id) or (created_at, id).
+ */
+function whereOf(filter: OrderFilter, after: ListPosition | undefined) {
+  const params: unknown[] = [];
+  const param = (value: unknown): string => `$${params.push(value)}`;
+  const conditions: string[] = [];
+  if (filter.userId !== undefined) conditions.push(`user_id = ${param(filter.userId)}`);
+  if (filter.status !== undefined) conditions.push(`status = ${param(filter.status)}`);
+  if (filter.createdFrom !== undefined) {
+    conditions.push(`created_at >= ${param(filter.createdFrom)}::timestamptz`);
+  }
+  if (filter.createdTo !== undefined) {
+    conditions.push(`created_at < ${param(filter.createdTo)}::timestamptz`);
+  }
+  if (after !== undefined) {
+    // A row comparison, so the index is entered at the position instead of read from the start.
+    conditions.push(
+      `(created_at, id) < (${param(after.createdAt)}::timestamptz, ${param(after.id)}::bigint)`,
+    );
+  }
+  return { where: conditions.length === 0 ? 'true' : conditions.join(' and '), params, param };
+}
+
+/** Up to `limit` orders newest first, with items, and the position to continue from if any. */
+async function selectOrders(
+  db: Queryable,
+  filter: OrderFilter,
+  window: { after?: ListPosition | undefined; offset: number; limit: number },
+): Promise<{ orders: Order[]; next: ListPosition | null }> {
+  const { where, params, param } = whereOf(filter, window.after);
+  // One row more than asked for says whether another page follows, without a count.
+  const limit = param(window.limit + 1);
+  const offset = window.offset > 0 ? ` offset ${param(window.offset)}` : '';
+  const { rows } = await db.query<ListRow>(
+    `select ${orderColumns},
+       to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as position_created_at
+     from orders where ${where}
+     order by created_at desc, id desc limit ${limit}${offset}`,
+    params,
+  );
+  const hasMore = rows.length > window.limit;
+  const page = hasMore ? rows.slice(0, window.limit) : rows;
+  const last = page.at(-1);
+  const items = await itemsOf(
+    db,
+    page.map((row) => row.id),
+  );
+  return {
+    orders: page.map((row) => toOrder(row, items.get(row.id) ?? [])),
+    next:
+      hasMore && last !== undefined
+        ? { createdAt: last.position_created_at, id: orderId(last.id) }
+        : null,
+  };
+}
+
+/**
+ * Page mode: one page by offset, newest first (created_at desc, id desc), and the count of
+ * all matching orders. Both read every row before the page, so deep pages get slower.
+ */
 export async function listOrders(
   db: Queryable,
   filter: OrderFilter,
   page: { offset: number; limit: number },
-): Promise<{ orders: Order[]; total: number }> {
-  const params = [filter.userId ?? null, filter.status ?? null, page.limit, page.offset];
-  const where = `($1::bigint is null or user_id = $1) and ($2::text is null or status = $2)`;
-  const [pageResult, countResult] = await Promise.all([
-    db.query<OrderRow>(
-      `select ${orderColumns} from orders where ${where}
-       order by created_at desc, id desc limit $3 offset $4`,
-      params,
+): Promise<{ orders: Order[]; total: number; next: ListPosition | null }> {
+  const count = whereOf(filter, undefined);
+  const [selected, countResult] = await Promise.all([
+    selectOrders(db, filter, page),
+    db.query<{ total: number }>(
+      `select count(*)::int as total from orders where ${count.where}`,
+      count.params,
     ),
-    db.query<{ total: number }>(`select count(*)::int as total from orders where ${where}`, [
-      filter.userId ?? null,
-      filter.status ?? null,
-    ]),
   ]);
-  const items = await itemsOf(
-    db,
-    pageResult.rows.map((row) => row.id),
-  );
-  return {
-    orders: pageResult.rows.map((row) => toOrder(row, items.get(row.id) ?? [])),
-    total: countResult.rows[0]?.total ?? 0,
-  };
+  return { ...selected, total: countResult.rows[0]?.total ?? 0 };
+}
+
+/**
+ * Keyset mode: the `limit` orders that come after `after` in the same order, read from the
+ * index starting at that position; no count, so the cost does not grow with the depth.
+ */
+export function listOrdersAfter(
+  db: Queryable,
+  filter: OrderFilter,
+  after: ListPosition,
+  limit: number,
+): Promise<{ orders: Order[]; next: ListPosition | null }> {
+  return selectOrders(db, filter, { after, offset: 0, limit });
 }
 
 /**

@@ -96,15 +96,48 @@ export function openApiDocument(version: string): OpenApiDocument {
         },
         get: {
           summary: 'List orders, newest first',
+          description:
+            'Newest first: createdAt desc, then id desc. Two ways to page, same order: by `page` (with `total` and `totalPages`; each page reads the rows before it), or by `after` = the previous `pagination.nextCursor` (reads only the page, counts nothing: `page`, `total` and `totalPages` are null). Every response carries `nextCursor`, so a client can switch to cursors from any page. Keep the filters and limit the same while following cursors.',
           parameters: [
-            { name: 'page', in: 'query', schema: { type: 'integer', minimum: 1, default: 1 } },
+            {
+              name: 'page',
+              in: 'query',
+              schema: { type: 'integer', minimum: 1, default: 1 },
+              description: 'Page mode. With `after` only 1 (or absent) is accepted; more is 400.',
+            },
             {
               name: 'limit',
               in: 'query',
               schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
             },
             { name: 'status', in: 'query', schema: { type: 'string', enum: orderStatuses } },
-            { name: 'userId', in: 'query', schema: { type: 'integer', minimum: 1 } },
+            {
+              name: 'userId',
+              in: 'query',
+              schema: { type: 'integer', minimum: 1 },
+              description: "Admins: any user's orders. Users: only their own id, else 403.",
+            },
+            {
+              name: 'createdFrom',
+              in: 'query',
+              schema: { type: 'string', format: 'date-time', example: '2026-11-01T00:00:00Z' },
+              description:
+                'Only orders created at or after this instant (inclusive). ISO 8601 with Z or an offset (send + as %2B), at most milliseconds.',
+            },
+            {
+              name: 'createdTo',
+              in: 'query',
+              schema: { type: 'string', format: 'date-time', example: '2026-12-01T00:00:00Z' },
+              description:
+                'Only orders created before this instant (exclusive); must be later than createdFrom.',
+            },
+            {
+              name: 'after',
+              in: 'query',
+              schema: { type: 'string' },
+              description:
+                'Cursor mode: the orders after the position in this cursor, a `pagination.nextCursor` passed back unchanged. It holds only a position, never who may see what. Malformed: 400.',
+            },
           ],
           responses: {
             '200': { description: 'One page', content: json(ref('OrderPage')) },

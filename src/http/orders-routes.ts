@@ -22,6 +22,7 @@ import { placeOrder } from '../orders/place-order.js';
 import { getOrder, getOrderHistory, listOrdersFor } from '../orders/read-orders.js';
 import { addToLogContext } from '../observability/log-context.js';
 import { actorOf } from './auth.js';
+import { encodeOrderCursor } from './order-cursor.js';
 import { historyView, orderLocation, orderView } from './order-view.js';
 import { parseInput } from './parse.js';
 import { toProblem } from './problem.js';
@@ -95,10 +96,14 @@ export function ordersRoutes(deps: OrdersDeps): Router {
     const page = await listOrdersFor(deps.pool, actor, {
       page: query.page,
       limit: query.limit,
+      after: query.after,
       status: query.status,
       userId: query.userId === undefined ? undefined : userId(query.userId),
+      createdFrom: query.createdFrom,
+      createdTo: query.createdTo,
     });
-    res.json({ data: page.orders.map(orderView), pagination: page.pagination });
+    const nextCursor = page.next === null ? null : encodeOrderCursor(page.next);
+    res.json({ data: page.orders.map(orderView), pagination: { ...page.pagination, nextCursor } });
   });
 
   router.get('/api/orders/:id', async (req, res) => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { orderStatuses } from '../domain/order-status.js';
+import { orderCursor } from './order-cursor.js';
 
 /** Request and response schemas of order-api.md; /openapi.json is generated from them. */
 // order-api.md gives lengths only; a blank street is the shop's to refuse, not ours.
@@ -65,12 +66,48 @@ export const queryInteger = (min: number, max: number) =>
     .transform(Number)
     .pipe(z.number().int().min(min).max(max));
 
-export const listOrdersQuery = z.strictObject({
-  page: queryInteger(1, Number.MAX_SAFE_INTEGER / 100).default(1),
-  limit: queryInteger(1, 100).default(20),
-  status: z.enum(orderStatuses).optional(),
-  userId: queryInteger(1, Number.MAX_SAFE_INTEGER).optional(),
-});
+/**
+ * An ISO 8601 date-time with `Z` or a `±hh:mm` offset, to the millisecond at most (a Date keeps
+ * no more, and silently dropping digits would move a bound). A `+` must be sent as `%2B`.
+ */
+export const queryDateTime = z.iso
+  .datetime({
+    offset: true,
+    error: 'must be an ISO 8601 date-time with Z or an offset, e.g. 2026-11-24T10:00:00Z',
+  })
+  .refine((value) => !/\.\d{4}/.test(value), 'must have at most millisecond precision')
+  .transform((value) => new Date(value));
+
+export const listOrdersQuery = z
+  .strictObject({
+    page: queryInteger(1, Number.MAX_SAFE_INTEGER / 100).default(1),
+    limit: queryInteger(1, 100).default(20),
+    status: z.enum(orderStatuses).optional(),
+    userId: queryInteger(1, Number.MAX_SAFE_INTEGER).optional(),
+    createdFrom: queryDateTime.optional(),
+    createdTo: queryDateTime.optional(),
+    after: orderCursor.optional(),
+  })
+  .superRefine((query, ctx) => {
+    if (query.after !== undefined && query.page > 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['page'],
+        message: 'cannot be combined with after: the cursor already says where the page starts',
+      });
+    }
+    if (
+      query.createdFrom !== undefined &&
+      query.createdTo !== undefined &&
+      query.createdFrom >= query.createdTo
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['createdTo'],
+        message: 'must be later than createdFrom (createdFrom is inclusive, createdTo exclusive)',
+      });
+    }
+  });
 
 export const idParam = z.strictObject({
   id: z
@@ -120,10 +157,26 @@ export const orderPageSchema = z
   .object({
     data: z.array(orderSchema),
     pagination: z.object({
-      page: z.number().int(),
+      page: z
+        .number()
+        .int()
+        .nullable()
+        .meta({ description: 'The page asked for; null only in cursor mode (with `after`).' }),
       limit: z.number().int(),
-      total: z.number().int(),
-      totalPages: z.number().int(),
+      total: z.number().int().nullable().meta({
+        description:
+          'Orders matching the filters, all pages together; null only in cursor mode, which counts nothing so a deep page costs no more than the first.',
+      }),
+      totalPages: z
+        .number()
+        .int()
+        .nullable()
+        .meta({ description: 'ceil(total / limit); null only in cursor mode.' }),
+      nextCursor: z.string().nullable().meta({
+        description:
+          'Pass as `after`, with the same filters and limit, for the orders that follow this page; null when none follow. Opaque: it holds a position (createdAt, id) only.',
+        example: 'MjAyNi0xMS0yNFQxMDowMDowMC4xMjM0NTZafDE3',
+      }),
     }),
   })
   .meta({ id: 'OrderPage' });

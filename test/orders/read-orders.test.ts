@@ -9,7 +9,13 @@ const env = useTestService();
 
 type Page = {
   data: OrderView[];
-  pagination: { page: number; limit: number; total: number; totalPages: number };
+  pagination: {
+    page: number;
+    limit: number;
+    total: number;
+    totalPages: number;
+    nextCursor: string | null;
+  };
 };
 
 /** Places `count` paid orders for `user`, one after the other; returns them oldest first. */
@@ -105,15 +111,27 @@ describe('GET /api/orders', () => {
     const beyond = await env.api(user.token).get<Page>('/api/orders?page=3&limit=2');
 
     expect(first.status).toBe(200);
-    expect(first.body.pagination).toEqual({ page: 1, limit: 2, total: 3, totalPages: 2 });
+    expect(first.body.pagination).toEqual({
+      page: 1,
+      limit: 2,
+      total: 3,
+      totalPages: 2,
+      nextCursor: expect.any(String),
+    });
     expect(first.body.data).toEqual(expected.slice(0, 2));
     expect(second.status).toBe(200);
-    expect(second.body.pagination).toEqual({ page: 2, limit: 2, total: 3, totalPages: 2 });
+    expect(second.body.pagination).toEqual({
+      page: 2,
+      limit: 2,
+      total: 3,
+      totalPages: 2,
+      nextCursor: null,
+    });
     expect(second.body.data).toEqual(expected.slice(2));
     expect(beyond.status).toBe(200);
     expect(beyond.body).toEqual({
       data: [],
-      pagination: { page: 3, limit: 2, total: 3, totalPages: 2 },
+      pagination: { page: 3, limit: 2, total: 3, totalPages: 2, nextCursor: null },
     });
     expect(first.body.data[0]!.items).toHaveLength(1);
     expect(expected.map((order) => order.id)).toEqual(orders.map((order) => order.id).reverse());
@@ -126,7 +144,13 @@ describe('GET /api/orders', () => {
     const response = await env.api(user.token).get<Page>('/api/orders');
 
     expect(response.status).toBe(200);
-    expect(response.body.pagination).toEqual({ page: 1, limit: 20, total: 1, totalPages: 1 });
+    expect(response.body.pagination).toEqual({
+      page: 1,
+      limit: 20,
+      total: 1,
+      totalPages: 1,
+      nextCursor: null,
+    });
     expect(response.body.data).toEqual([order]);
   });
 
@@ -158,7 +182,13 @@ describe('GET /api/orders', () => {
 
     expect(response.status).toBe(200);
     expect(response.body.data).toEqual(newestFirst(orders));
-    expect(response.body.pagination).toEqual({ page: 1, limit: 20, total: 2, totalPages: 1 });
+    expect(response.body.pagination).toEqual({
+      page: 1,
+      limit: 20,
+      total: 2,
+      totalPages: 1,
+      nextCursor: null,
+    });
   });
 
   it("shows an admin everyone's orders without a filter", async () => {
@@ -212,7 +242,7 @@ describe('GET /api/orders', () => {
     expect(stranger.status).toBe(200);
     expect(stranger.body).toEqual({
       data: [],
-      pagination: { page: 1, limit: 20, total: 0, totalPages: 0 },
+      pagination: { page: 1, limit: 20, total: 0, totalPages: 0, nextCursor: null },
     });
   });
 
