@@ -19,15 +19,16 @@ export async function reserveIdempotencyKey(
   db: Queryable,
   reservation: { userId: UserId; key: string; requestHash: string; lockSeconds: number },
 ): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `insert into idempotency_keys (user_id, key, request_hash, locked_until)
+  const { rowCount } = await db.query({
+    name: 'reserve-idempotency-key',
+    text: `insert into idempotency_keys (user_id, key, request_hash, locked_until)
      values ($1, $2, $3, now() + make_interval(secs => $4))
      on conflict (user_id, key) do update
        set request_hash = excluded.request_hash, locked_until = excluded.locked_until,
            created_at = now()
        where idempotency_keys.order_id is null and idempotency_keys.locked_until < now()`,
-    [reservation.userId, reservation.key, reservation.requestHash, reservation.lockSeconds],
-  );
+    values: [reservation.userId, reservation.key, reservation.requestHash, reservation.lockSeconds],
+  });
   return rowCount === 1;
 }
 
@@ -57,20 +58,6 @@ export async function findIdempotencyRecord(
     responseBody: row.response_body,
     isLocked: row.is_locked,
   };
-}
-
-/** From the moment the order is stored, the key is bound to it (same transaction). */
-export async function bindIdempotencyKey(
-  db: Queryable,
-  user: UserId,
-  key: string,
-  order: OrderId,
-): Promise<void> {
-  await db.query(`update idempotency_keys set order_id = $3 where user_id = $1 and key = $2`, [
-    user,
-    key,
-    order,
-  ]);
 }
 
 /** A request that stored nothing records no key. */

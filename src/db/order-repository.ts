@@ -2,12 +2,12 @@ import type { ActorLabel } from '../domain/actor.js';
 import type { OrderId, ProductId, UserId } from '../domain/ids.js';
 import { orderId, productId, userId } from '../domain/ids.js';
 import type { Cents } from '../domain/money.js';
-import { formatCents, parseMoney } from '../domain/money.js';
+import { parseMoney } from '../domain/money.js';
 import type { HistoryEntry, Order, OrderItem, ShippingAddress } from '../domain/order.js';
 import type { OrderStatus } from '../domain/order-status.js';
 import type { Queryable } from './pool.js';
 
-type OrderRow = {
+export type OrderRow = {
   id: number;
   user_id: number;
   status: OrderStatus;
@@ -21,11 +21,13 @@ type OrderRow = {
 };
 
 type ItemRow = { order_id: number; product_id: number; quantity: number; price: string };
+/** An item as `itemsJson` gives it. */
+type ItemJson = Omit<ItemRow, 'order_id'>;
 
-const orderColumns = `id, user_id, status, total_amount, currency, shipping_address, payment_id,
+export const orderColumns = `id, user_id, status, total_amount, currency, shipping_address, payment_id,
   version, created_at, updated_at`;
 
-function toOrder(row: OrderRow, items: readonly OrderItem[]): Order {
+export function toOrder(row: OrderRow, items: readonly OrderItem[]): Order {
   return {
     id: orderId(row.id),
     userId: userId(row.user_id),
@@ -41,7 +43,7 @@ function toOrder(row: OrderRow, items: readonly OrderItem[]): Order {
   };
 }
 
-const toItem = (row: ItemRow): OrderItem => ({
+const toItem = (row: ItemJson): OrderItem => ({
   productId: productId(row.product_id),
   quantity: row.quantity,
   priceCents: parseMoney(row.price),
@@ -54,30 +56,6 @@ export type OrderDraft = {
   shippingAddress: ShippingAddress;
   items: readonly OrderItem[];
 };
-
-export async function insertOrder(db: Queryable, draft: OrderDraft): Promise<Order> {
-  const { rows } = await db.query<OrderRow>(
-    `insert into orders (user_id, status, total_amount, currency, shipping_address)
-     values ($1, 'pending', $2, $3, $4)
-     returning ${orderColumns}`,
-    [draft.userId, formatCents(draft.totalCents), draft.currency, draft.shippingAddress],
-  );
-  const row = rows[0];
-  if (row === undefined) throw new Error('insert into orders returned no row');
-  await db.query(
-    `insert into order_items (order_id, product_id, quantity, price, created_at)
-     select $1, product_id, quantity, price, $5
-     from unnest($2::bigint[], $3::int[], $4::numeric[]) as item(product_id, quantity, price)`,
-    [
-      row.id,
-      draft.items.map((item) => item.productId),
-      draft.items.map((item) => item.quantity),
-      draft.items.map((item) => formatCents(item.priceCents)),
-      row.created_at,
-    ],
-  );
-  return toOrder(row, draft.items);
-}
 
 async function itemsOf(
   db: Queryable,
@@ -98,20 +76,30 @@ async function itemsOf(
   return byOrder;
 }
 
-/** The order with its items; `forUpdate` locks the order row until the transaction ends. */
+/** The items of the order `o` in the same statement, as a JSON array of ItemJson. */
+const itemsJson = `coalesce((select json_agg(json_build_object('product_id', i.product_id,
+    'quantity', i.quantity, 'price', i.price::text) order by i.id)
+  from order_items i where i.order_id = o.id), '[]'::json)`;
+
+/**
+ * The order with its items, in one round trip; `forUpdate` locks the order row until the
+ * transaction ends.
+ */
 export async function findOrder(
   db: Queryable,
   id: OrderId,
   options: { forUpdate?: boolean } = {},
 ): Promise<Order | undefined> {
-  const { rows } = await db.query<OrderRow>(
-    `select ${orderColumns} from orders where id = $1${options.forUpdate === true ? ' for update' : ''}`,
-    [id],
-  );
+  const isLocking = options.forUpdate === true;
+  const { rows } = await db.query<OrderRow & { items: ItemJson[] }>({
+    name: isLocking ? 'find-order-for-update' : 'find-order',
+    text: `select ${orderColumns}, ${itemsJson} as items from orders o
+      where o.id = $1${isLocking ? ' for update of o' : ''}`,
+    values: [id],
+  });
   const row = rows[0];
   if (row === undefined) return undefined;
-  const items = await itemsOf(db, [row.id]);
-  return toOrder(row, items.get(row.id) ?? []);
+  return toOrder(row, row.items.map(toItem));
 }
 
 export type OrderFilter = {

@@ -72,8 +72,14 @@ export async function claimDueEvents(
   }));
 }
 
-export async function markEventDelivered(db: Queryable, id: number): Promise<void> {
-  await db.query(`update outbox set delivered_at = now(), locked_until = null where id = $1`, [id]);
+/** Marks a relay pass's delivered events, all in one statement. */
+export async function markEventsDelivered(db: Queryable, ids: readonly number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.query({
+    name: 'mark-events-delivered',
+    text: `update outbox set delivered_at = now(), locked_until = null where id = any($1::bigint[])`,
+    values: [ids],
+  });
 }
 
 export async function scheduleEventRetry(

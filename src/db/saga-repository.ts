@@ -25,7 +25,7 @@ export type Saga = {
   isPastDeadline: boolean;
 };
 
-type SagaRow = {
+export type SagaRow = {
   id: number;
   order_id: number;
   kind: SagaKind;
@@ -43,11 +43,11 @@ type SagaRow = {
   is_past_deadline: boolean;
 };
 
-const sagaColumns = `id, order_id, kind, state, step, actor, reason, payment_method, request_id,
+export const sagaColumns = `id, order_id, kind, state, step, actor, reason, payment_method, request_id,
   traceparent, cancel_requested, attempts, last_error, lease_token,
   now() > deadline_at as is_past_deadline`;
 
-const toSaga = (row: SagaRow): Saga => ({
+export const toSaga = (row: SagaRow): Saga => ({
   id: row.id,
   orderId: orderId(row.order_id),
   kind: row.kind,
@@ -131,24 +131,28 @@ export async function readSagaLog(db: Queryable, sagaId: number): Promise<SagaLo
 
 /**
  * Appends to the saga log only while `leaseToken` still holds the lease, and renews the lease in
- * the same statement (fencing): a runner paused past its lease records nothing. False when the
- * lease is lost.
+ * the same statement (fencing): a runner paused past its lease records nothing. Returns the saga
+ * as it stands after the write (a cancel request or a passed deadline included), so the runner
+ * decides its next step without reading it again; undefined when the lease is lost.
  */
 export async function appendSagaLog(
   db: Queryable,
   lease: { sagaId: number; leaseToken: string; leaseSeconds: number },
   entry: SagaLogEntry & { compensating: boolean; attempt: number },
-): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `with lease as (
+): Promise<Saga | undefined> {
+  const { rows } = await db.query<SagaRow>({
+    name: 'append-saga-log',
+    text: `with lease as (
        update sagas
        set locked_until = now() + make_interval(secs => $3), step = $4, updated_at = now(),
            state = case when $8 then 'compensating' else state end
        where id = $1 and lease_token = $2 and locked_until > now()
-       returning id)
-     insert into saga_log (saga_id, step, phase, outcome, detail, attempt)
-     select id, $4, $5, $6, $7, $9 from lease`,
-    [
+       returning ${sagaColumns}),
+     logged as (
+       insert into saga_log (saga_id, step, phase, outcome, detail, attempt)
+       select id, $4, $5, $6, $7, $9 from lease)
+     select * from lease`,
+    values: [
       lease.sagaId,
       lease.leaseToken,
       lease.leaseSeconds,
@@ -159,8 +163,8 @@ export async function appendSagaLog(
       entry.compensating,
       entry.attempt,
     ],
-  );
-  return rowCount === 1;
+  });
+  return rows[0] === undefined ? undefined : toSaga(rows[0]);
 }
 
 /**

@@ -12,11 +12,8 @@ import type { Order, OrderItem, OrderLine, ShippingAddress } from '../domain/ord
 import { exceedsMaxTotal, maxOrderTotalCents, orderTotal } from '../domain/order.js';
 import { cents, formatCents } from '../domain/money.js';
 import type { FailureCause } from '../domain/order-saga.js';
-import { findOrder, insertHistory, insertOrder } from '../db/order-repository.js';
-import { insertOutboxEvent } from '../db/outbox-repository.js';
-import { insertSaga } from '../db/saga-repository.js';
-import { bindIdempotencyKey } from '../db/idempotency-repository.js';
-import { withTransaction } from '../db/transaction.js';
+import { findOrder } from '../db/order-repository.js';
+import { storePlacedOrder } from '../db/placement-repository.js';
 import type { CallContext } from '../peers/peer-http.js';
 import type { Product } from '../peers/product-client.js';
 import { addToLogContext } from '../observability/log-context.js';
@@ -77,45 +74,24 @@ export async function placeOrder(
       'The order total is too large.',
     );
   }
-  const leaseToken = randomUUID();
-  const { order, saga } = await withTransaction(deps.pool, async (tx) => {
-    const stored = await insertOrder(tx, {
+  const { order, saga } = await storePlacedOrder(deps.pool, {
+    draft: {
       userId: actor.userId,
       totalCents: orderTotal(items),
       currency: deps.currency,
       shippingAddress: input.shippingAddress,
       items,
-    });
-    await insertHistory(tx, {
-      orderId: stored.id,
-      from: null,
-      to: 'pending',
-      actor: actorLabel(actor),
-      reason: null,
-    });
-    await insertOutboxEvent(tx, {
-      orderId: stored.id,
-      userId: stored.userId,
-      type: 'order.created',
-      data: { status: 'pending' },
-      traceparent: activeTraceparent(),
-    });
-    const sagaRow = await insertSaga(tx, {
-      orderId: stored.id,
-      kind: 'place',
-      actor: actorLabel(actor),
-      reason: null,
-      paymentMethod: input.paymentMethod ?? null,
-      requestId: ctx.requestId,
-      deadlineMs: deps.sagaDeadlineMs,
-      leaseToken,
+    },
+    actor: actorLabel(actor),
+    paymentMethod: input.paymentMethod ?? null,
+    requestId: ctx.requestId,
+    idempotencyKey,
+    saga: {
+      leaseToken: randomUUID(),
       leaseSeconds: deps.leaseSeconds,
-      traceparent: activeTraceparent(),
-    });
-    if (idempotencyKey !== undefined) {
-      await bindIdempotencyKey(tx, actor.userId, idempotencyKey, stored.id);
-    }
-    return { order: stored, saga: sagaRow };
+      deadlineMs: deps.sagaDeadlineMs,
+    },
+    traceparent: activeTraceparent(),
   });
   addToLogContext({ orderId: order.id, sagaId: saga.id });
   deps.metrics.ordersCreated.inc();
@@ -125,7 +101,7 @@ export async function placeOrder(
   const result = await raceDeadline(
     (async () => {
       await deps.pause?.('stored', order.id);
-      return runSaga(deps, saga, ctx);
+      return runSaga(deps, saga, ctx, { order, log: [] });
     })(),
     deps.responseDeadlineMs,
   );

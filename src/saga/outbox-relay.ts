@@ -1,6 +1,10 @@
 import { trace } from '@opentelemetry/api';
 import type { OutboxEvent } from '../db/outbox-repository.js';
-import { claimDueEvents, markEventDelivered, scheduleEventRetry } from '../db/outbox-repository.js';
+import {
+  claimDueEvents,
+  markEventsDelivered,
+  scheduleEventRetry,
+} from '../db/outbox-repository.js';
 import type { Pool } from '../db/pool.js';
 import type { Logger } from '../observability/logger.js';
 import { detached, inLinkedTrace } from '../observability/tracing-spans.js';
@@ -31,13 +35,17 @@ export function createOutboxRelay(deps: OutboxRelayDeps) {
     for (;;) {
       const events = await claimDueEvents(deps.pool, deps.batchSize, deps.leaseSeconds);
       if (events.length === 0) return;
-      await Promise.all(events.map((event) => deliverInTrace(event)));
+      const delivered = await Promise.all(events.map((event) => deliverInTrace(event)));
+      await markEventsDelivered(
+        deps.pool,
+        events.filter((_, i) => delivered[i]).map((event) => event.id),
+      );
       if (events.length < deps.batchSize) return;
     }
   }
 
   /** A new trace per delivery, linked to the trace of the change that queued the event. */
-  function deliverInTrace(event: OutboxEvent): Promise<void> {
+  function deliverInTrace(event: OutboxEvent): Promise<boolean> {
     const attributes = {
       'order.id': event.orderId,
       'outbox.event_id': event.id,
@@ -49,7 +57,8 @@ export function createOutboxRelay(deps: OutboxRelayDeps) {
     );
   }
 
-  async function deliver(event: OutboxEvent): Promise<void> {
+  /** True when delivered (marked by the caller with the rest of its pass); else rescheduled. */
+  async function deliver(event: OutboxEvent): Promise<boolean> {
     const result = await deps.notifications.notify(
       {
         userId: event.userId,
@@ -60,17 +69,15 @@ export function createOutboxRelay(deps: OutboxRelayDeps) {
       },
       { requestId: `outbox-${event.id}` },
     );
-    if (result.kind === 'delivered') {
-      await markEventDelivered(deps.pool, event.id);
-    } else {
-      const error = result.kind === 'rejected' ? `rejected ${result.status}` : 'no answer';
-      deps.logger.warn('notification not delivered; will retry', {
-        orderId: event.orderId,
-        eventId: event.id,
-        error,
-      });
-      await scheduleEventRetry(deps.pool, event.id, backoffDelayMs(event.attempts), error);
-    }
+    if (result.kind === 'delivered') return true;
+    const error = result.kind === 'rejected' ? `rejected ${result.status}` : 'no answer';
+    deps.logger.warn('notification not delivered; will retry', {
+      orderId: event.orderId,
+      eventId: event.id,
+      error,
+    });
+    await scheduleEventRetry(deps.pool, event.id, backoffDelayMs(event.attempts), error);
+    return false;
   }
 
   /** Starts a delivery pass unless one runs; a kick during a pass makes it go round once more. */

@@ -18,6 +18,7 @@ import {
   renewSagaLease,
   scheduleSagaRetry,
 } from '../db/saga-repository.js';
+import { markOrderPaid } from '../db/placement-repository.js';
 import { withTransaction } from '../db/transaction.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -71,15 +72,26 @@ class LeaseLostError extends Error {
  * each peer call is idempotent by its key, so a crash at any point is resumed by running this
  * again.
  */
-export function runSaga(deps: SagaDeps, saga: Saga, ctx: CallContext): Promise<SagaRunResult> {
+export function runSaga(
+  deps: SagaDeps,
+  saga: Saga,
+  ctx: CallContext,
+  /** The order as the caller just stored it, and so the saga's (empty) log: not read again. */
+  stored?: { order: Order; log: SagaLogEntry[] },
+): Promise<SagaRunResult> {
   // Runs that outlive their request (after a 202) are tracked so shutdown can let them finish.
-  const run = driveSaga(deps, saga, ctx);
+  const run = driveSaga(deps, saga, ctx, stored);
   deps.inFlight.add(run);
   void run.finally(() => deps.inFlight.delete(run));
   return run;
 }
 
-async function driveSaga(deps: SagaDeps, saga: Saga, ctx: CallContext): Promise<SagaRunResult> {
+async function driveSaga(
+  deps: SagaDeps,
+  saga: Saga,
+  ctx: CallContext,
+  stored: { order: Order; log: SagaLogEntry[] } | undefined,
+): Promise<SagaRunResult> {
   const { leaseToken } = saga;
   if (leaseToken === null) return { kind: 'lease-lost' };
   const lease: Lease = { sagaId: saga.id, leaseToken, leaseSeconds: deps.leaseSeconds };
@@ -90,8 +102,10 @@ async function driveSaga(deps: SagaDeps, saga: Saga, ctx: CallContext): Promise<
   });
   // While this run holds the lease, nothing else writes the order or the saga's log (one active
   // saga per order; every other change waits for it or only marks the saga row), so both are
-  // read once and the log kept in step here; the saga row (lease, cancel, deadline) every step.
-  const known: Known = { order: undefined, log: undefined };
+  // read once and the log kept in step here. The saga row (lease, cancel, deadline) comes back
+  // from every log write; it is read again only after a step that wrote no log entry. `saga`
+  // itself was just claimed or inserted with this lease.
+  const known: Known = { saga, order: stored?.order, log: stored?.log };
   try {
     for (;;) {
       const result = await inStepSpan(saga, (span) => runOneStep(deps, lease, ctx, span, known));
@@ -133,7 +147,11 @@ function inStepSpan(
   });
 }
 
-type Known = { order: Order | undefined; log: SagaLogEntry[] | undefined };
+type Known = {
+  saga: Saga | undefined;
+  order: Order | undefined;
+  log: SagaLogEntry[] | undefined;
+};
 
 async function runOneStep(
   deps: SagaDeps,
@@ -142,8 +160,9 @@ async function runOneStep(
   span: Span,
   known: Known,
 ): Promise<SagaRunResult | 'continue'> {
-  const saga = await findSaga(deps.pool, lease.sagaId);
+  const saga = (known.saga ??= await findSaga(deps.pool, lease.sagaId));
   if (saga?.leaseToken !== lease.leaseToken) throw new LeaseLostError();
+  known.saga = undefined;
   span.setAttribute('saga.attempt', saga.attempts + 1);
   const order = (known.order ??= await findOrder(deps.pool, saga.orderId));
   if (order === undefined) throw new Error(`saga ${saga.id} has no order`);
@@ -159,11 +178,13 @@ async function runOneStep(
   const { action, isCompensating } = nextAction(situation);
   const record = async (entry: SagaLogEntry) => {
     const attempt = saga.attempts + 1;
-    if (
-      !(await appendSagaLog(deps.pool, lease, { ...entry, compensating: isCompensating, attempt }))
-    ) {
-      throw new LeaseLostError();
-    }
+    const fresh = await appendSagaLog(deps.pool, lease, {
+      ...entry,
+      compensating: isCompensating,
+      attempt,
+    });
+    if (fresh === undefined) throw new LeaseLostError();
+    known.saga = fresh;
     log.push(entry);
   };
   const step = stepOf(action);
@@ -356,16 +377,14 @@ async function markPaid(
   saga: Saga,
   paymentId: string,
 ): Promise<StepOutcome> {
-  const paid = await withTransaction(deps.pool, async (tx) => {
-    const leaseHeld = await finishSaga(
-      tx,
-      { sagaId: saga.id, leaseToken: saga.leaseToken ?? '' },
-      { state: 'completed', unlessCancelRequested: true },
-    );
-    if (!leaseHeld) return undefined;
-    return mustEnter(tx, order, 'paid', { actor: 'system', reason: null, paymentId });
-  });
-  if (paid === undefined) return { kind: 'raced' };
+  const marked = await markOrderPaid(
+    deps.pool,
+    { sagaId: saga.id, leaseToken: saga.leaseToken ?? '' },
+    { order, paymentId, traceparent: activeTraceparent() },
+  );
+  if (marked.kind === 'raced') return { kind: 'raced' };
+  if (marked.kind === 'moved') throw new Error(`order ${order.id} changed under its saga`);
+  const paid = marked.order;
   deps.onNotificationsQueued();
   deps.metrics.orderStatus.inc({ status: 'paid' });
   return {

@@ -187,7 +187,7 @@ describe('POST /api/orders', () => {
         { 'Idempotency-Key': `~${'k'.repeat(253)}!` },
       );
 
-    expect(response.status).toBe(201);
+    expect(response.status, JSON.stringify(response.body)).toBe(201);
     expect(response.body.items).toHaveLength(50);
     expect(response.body.shippingAddress).toEqual(fullAddress);
     expect(response.body.totalAmount).toBe('10.49');
