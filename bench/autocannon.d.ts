@@ -52,6 +52,8 @@ declare module 'autocannon' {
   export type Options = {
     url: string;
     connections?: number;
+    /** Requests a second over all connections; without it, as fast as they go. */
+    overallRate?: number;
     pipelining?: number;
     duration?: number;
     timeout?: number;
