@@ -8,7 +8,10 @@
  * Uses BENCH_DATABASE_URL when set (a server where it may create databases), otherwise an
  * embedded PostgreSQL in a temporary directory. Every response's status is checked: a row whose
  * requests did not all answer as expected is flagged, never silently averaged in.
-
+ *
+ * Another mode, on the service alone:
+ *   --soak    the 80/20 get/create mix at a fixed rate for 300 s (--soak-seconds=N), sampling the
+ *             heap after a full GC every 30 s (bench/soak.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -38,8 +41,10 @@ import {
   systemEnv,
   waitForHttp,
 } from './bench-processes.js';
+import { runSoak } from './soak.js';
 
 const quick = process.argv.includes('--quick');
+const soak = process.argv.includes('--soak');
 /** --keep: leave the scratch directory (servers' output, the service's log files) in place. */
 /** --cpu-prof: run the service under --cpu-prof (profiles kept in the scratch directory). */
 const cpuProf = process.argv.includes('--cpu-prof');
@@ -74,9 +79,12 @@ const systems: { name: SystemName; scenarios: Scenario[] }[] = [
 ];
 
 async function main(): Promise<void> {
-  const mode = quick ? 'quick' : 'full';
+  const soakSeconds = numberOption('soak-seconds') ?? 300;
+  const mode = soak ? 'soak' : quick ? 'quick' : 'full';
   log(
-    `bench: ${mode} run, ${String(connections)} connections, warm-up ${String(warmupSeconds)} s, ${String(durationSeconds)} s measured`,
+    mode === 'soak'
+      ? `bench: soak, ${String(soakSeconds)} s`
+      : `bench: ${mode} run, ${String(connections)} connections, warm-up ${String(warmupSeconds)} s, ${String(durationSeconds)} s measured`,
   );
   log('building the service (npm run build)…');
   const build = spawnSync('npm', ['run', '-s', 'build'], { stdio: 'inherit' });
@@ -89,9 +97,15 @@ async function main(): Promise<void> {
   let failed = false;
   try {
     log(`PostgreSQL ${database.version}`);
-    const rows = await benchSystems(database.adminUrl, scratch);
-    results = { connections, warmupSeconds, durationSeconds, rows };
-    failed = rows.some((row) => Object.keys(row.unexpected).length > 0 || row.errors > 0);
+    if (soak) {
+      const report = await runSoak({ adminUrl: database.adminUrl, scratch, seconds: soakSeconds });
+      results = { ...report };
+      failed = report.failed;
+    } else {
+      const rows = await benchSystems(database.adminUrl, scratch);
+      results = { connections, warmupSeconds, durationSeconds, rows };
+      failed = rows.some((row) => Object.keys(row.unexpected).length > 0 || row.errors > 0);
+    }
   } finally {
     killChildren();
     await database.stop();
@@ -107,7 +121,8 @@ async function main(): Promise<void> {
     postgres: database.version,
   };
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const file = path.join('bench', 'results', `${stamp}.json`);
+  const suffix = soak ? `-${mode}` : '';
+  const file = path.join('bench', 'results', `${stamp}${suffix}.json`);
   await mkdir(path.dirname(file), { recursive: true });
   await writeFile(
     file,
@@ -115,6 +130,13 @@ async function main(): Promise<void> {
   );
   log(`\nwritten to ${file}`);
   if (failed) process.exitCode = 1;
+}
+
+function numberOption(name: string): number | undefined {
+  const value = process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
+  if (value === undefined) return undefined;
+  if (!/^[1-9]\d*$/.test(value)) throw new Error(`--${name} must be a positive whole number`);
+  return Number(value);
 }
 
 async function benchSystems(adminUrl: string, scratch: string): Promise<Row[]> {
