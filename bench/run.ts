@@ -9,7 +9,9 @@
  * embedded PostgreSQL in a temporary directory. Every response's status is checked: a row whose
  * requests did not all answer as expected is flagged, never silently averaged in.
  *
- * Another mode, on the service alone:
+ * Two other modes, one at a time, on the service alone:
+ *   --growth  get, list and create before and after seeding 1,000,000 orders, and the plans of
+ *             the list queries at that size (bench/growth.ts);
  *   --soak    the 80/20 get/create mix at a fixed rate for 300 s (--soak-seconds=N), sampling the
  *             heap after a full GC every 30 s (bench/soak.ts).
  */
@@ -41,9 +43,11 @@ import {
   systemEnv,
   waitForHttp,
 } from './bench-processes.js';
+import { runGrowth } from './growth.js';
 import { runSoak } from './soak.js';
 
 const quick = process.argv.includes('--quick');
+const growth = process.argv.includes('--growth');
 const soak = process.argv.includes('--soak');
 /** --keep: leave the scratch directory (servers' output, the service's log files) in place. */
 /** --cpu-prof: run the service under --cpu-prof (profiles kept in the scratch directory). */
@@ -80,7 +84,8 @@ const systems: { name: SystemName; scenarios: Scenario[] }[] = [
 
 async function main(): Promise<void> {
   const soakSeconds = numberOption('soak-seconds') ?? 300;
-  const mode = soak ? 'soak' : quick ? 'quick' : 'full';
+  const mode = growth ? 'growth' : soak ? 'soak' : quick ? 'quick' : 'full';
+  if (growth && soak) throw new Error('--growth and --soak run one at a time');
   log(
     mode === 'soak'
       ? `bench: soak, ${String(soakSeconds)} s`
@@ -97,7 +102,17 @@ async function main(): Promise<void> {
   let failed = false;
   try {
     log(`PostgreSQL ${database.version}`);
-    if (soak) {
+    if (growth) {
+      const report = await runGrowth({
+        adminUrl: database.adminUrl,
+        scratch,
+        connections,
+        warmupSeconds,
+        durationSeconds,
+      });
+      results = { warmupSeconds, durationSeconds, connections, ...report };
+      failed = report.failed;
+    } else if (soak) {
       const report = await runSoak({ adminUrl: database.adminUrl, scratch, seconds: soakSeconds });
       results = { ...report };
       failed = report.failed;
@@ -121,7 +136,7 @@ async function main(): Promise<void> {
     postgres: database.version,
   };
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const suffix = soak ? `-${mode}` : '';
+  const suffix = growth || soak ? `-${mode}` : '';
   const file = path.join('bench', 'results', `${stamp}${suffix}.json`);
   await mkdir(path.dirname(file), { recursive: true });
   await writeFile(
