@@ -52,8 +52,9 @@ export class ForbiddenError extends DomainError {
 
 export class OrderNotFoundError extends DomainError {
   readonly type = 'order-not-found';
+  // The detail never names the id: another user's order must read exactly like a missing one.
   constructor(readonly orderId: OrderId) {
-    super(`Order ${orderId} was not found.`);
+    super('The order was not found.');
   }
 }
 
