@@ -1,5 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { isAdmin } from '../domain/actor.js';
+import { ForbiddenError } from '../domain/errors.js';
 import type { OrdersDeps } from '../orders/orders-deps.js';
 import { listSagasFor, retrySaga } from '../orders/saga-admin.js';
 import type { SagaSummary } from '../domain/order-saga.js';
@@ -33,6 +35,13 @@ const sagaView = (saga: SagaSummary) => ({
 /** Admin visibility into the sagas (issue #3): what is unfinished or stuck, and a nudge. */
 export function adminRoutes(deps: OrdersDeps): Router {
   const router = Router();
+
+  // The role first, for the whole namespace: a plain user learns 403 whatever the path, query or
+  // id, never a 400 or 404 that would tell which admin ids or parameters exist.
+  router.use('/api/admin', (_req, res, next) => {
+    if (!isAdmin(actorOf(res))) throw new ForbiddenError('Only an admin may use /api/admin.');
+    next();
+  });
 
   router.get('/api/admin/sagas', async (req, res) => {
     const actor = actorOf(res);
