@@ -30,6 +30,21 @@ const ifMatch = {
 };
 const sagaSchema = {
   type: 'object',
+  additionalProperties: false,
+  required: [
+    'id',
+    'orderId',
+    'kind',
+    'state',
+    'step',
+    'attempts',
+    'lastError',
+    'nextAttemptAt',
+    'lockedUntil',
+    'deadlineAt',
+    'createdAt',
+    'updatedAt',
+  ],
   properties: {
     id: { type: 'integer' },
     orderId: { type: 'integer' },
@@ -225,9 +240,21 @@ export function openApiDocument(version: string): OpenApiDocument {
                 'One page: id, orderId, kind, state, step, attempts, lastError, nextAttemptAt, lockedUntil, deadlineAt',
               content: json({
                 type: 'object',
+                additionalProperties: false,
+                required: ['data', 'pagination'],
                 properties: {
                   data: { type: 'array', items: sagaSchema },
-                  pagination: { type: 'object' },
+                  pagination: {
+                    type: 'object',
+                    additionalProperties: false,
+                    required: ['page', 'limit', 'total', 'totalPages'],
+                    properties: {
+                      page: { type: 'integer' },
+                      limit: { type: 'integer' },
+                      total: { type: 'integer' },
+                      totalPages: { type: 'integer' },
+                    },
+                  },
                 },
               }),
             },

@@ -137,15 +137,20 @@ const money = z
   .meta({ example: '59.98' });
 const timestamp = z.string().meta({ format: 'date-time', example: '2026-11-24T10:00:00.000Z' });
 
+// Response schemas are strict too: /openapi.json then states every key a response may carry
+// (additionalProperties: false), and test/security/api3-property-level.test.ts holds the
+// responses to exactly that, so nothing internal is exposed by accident.
 export const orderSchema = z
-  .object({
+  .strictObject({
     id: positiveId,
     userId: positiveId,
     status: z.enum(orderStatuses),
     totalAmount: money,
     currency: z.string().regex(/^[A-Z]{3}$/),
     shippingAddress: shippingAddressSchema,
-    items: z.array(z.object({ productId: positiveId, quantity: z.number().int(), price: money })),
+    items: z.array(
+      z.strictObject({ productId: positiveId, quantity: z.number().int(), price: money }),
+    ),
     paymentId: z.string().nullable(),
     version: z.number().int().min(1),
     createdAt: timestamp,
@@ -154,9 +159,9 @@ export const orderSchema = z
   .meta({ id: 'Order' });
 
 export const orderPageSchema = z
-  .object({
+  .strictObject({
     data: z.array(orderSchema),
-    pagination: z.object({
+    pagination: z.strictObject({
       page: z
         .number()
         .int()
@@ -182,9 +187,9 @@ export const orderPageSchema = z
   .meta({ id: 'OrderPage' });
 
 export const historySchema = z
-  .object({
+  .strictObject({
     data: z.array(
-      z.object({
+      z.strictObject({
         from: z.enum(orderStatuses).nullable(),
         to: z.enum(orderStatuses),
         actor: z.string().meta({ example: 'user:42' }),
@@ -195,14 +200,29 @@ export const historySchema = z
   })
   .meta({ id: 'OrderHistory' });
 
+/** The extension members are those of docs/problems.md, each carried by the types named there. */
 export const problemSchema = z
-  .object({
+  .strictObject({
     type: z.string(),
     title: z.string(),
     status: z.number().int(),
     detail: z.string().optional(),
     traceId: z.string(),
-    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    errors: z.array(z.strictObject({ path: z.string(), message: z.string() })).optional(),
+    productIds: z
+      .array(positiveId)
+      .optional()
+      .meta({ description: 'unknown-products, insufficient-stock' }),
+    orderId: positiveId
+      .optional()
+      .meta({ description: 'payment-declined; insufficient-stock once the order was stored' }),
+    reason: z.string().optional().meta({ description: 'payment-declined' }),
+    currentStatus: z.enum(orderStatuses).optional().meta({ description: 'illegal-transition' }),
+    requestedStatus: z.enum(orderStatuses).optional().meta({ description: 'illegal-transition' }),
+    allowedStatuses: z
+      .array(z.enum(orderStatuses))
+      .optional()
+      .meta({ description: 'illegal-transition' }),
+    currentVersion: z.number().int().optional().meta({ description: 'precondition-failed' }),
   })
-  .catchall(z.unknown())
   .meta({ id: 'Problem' });
