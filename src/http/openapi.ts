@@ -304,6 +304,20 @@ export function openApiDocument(version: string): OpenApiDocument {
           responses: { '200': { description: 'text format' } },
         },
       },
+      '/openapi.json': {
+        get: {
+          summary: 'This document',
+          security: [],
+          responses: { '200': { description: 'OpenAPI 3.1, JSON' } },
+        },
+      },
+      '/docs': {
+        get: {
+          summary: 'This document as a page',
+          security: [],
+          responses: { '200': { description: 'HTML' } },
+        },
+      },
     },
   };
 }
