@@ -9,6 +9,7 @@ export const faultModes = [
   'hang',
   'process-then-error',
   'process-then-hang',
+  'garbage',
 ] as const;
 
 export function faultRuleSchema(operations: readonly [Operation, ...Operation[]]) {

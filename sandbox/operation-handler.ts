@@ -14,6 +14,8 @@ export type OperationSpec<Input> = {
 };
 
 const faultBody = { error: 'injected_fault' };
+// Labelled JSON but not JSON: what a misrouted proxy or a half-written reply looks like.
+const garbageBody = '<!doctype html><h1>502 Bad Gateway</h1>{"id":1,"price":';
 
 /** Logs the call, plays any matching fault, then applies it at most once per Idempotency-Key. */
 export function handleOperation<Input>(
@@ -33,6 +35,10 @@ export function handleOperation<Input>(
       return;
     }
     if (fault?.mode === 'hang') return;
+    if (fault?.mode === 'garbage') {
+      res.status(fault.status).type('application/json').send(garbageBody);
+      return;
+    }
 
     const input = spec.parse(req);
     const idempotencyKey = req.get('Idempotency-Key');

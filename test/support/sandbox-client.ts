@@ -3,7 +3,7 @@ import type { Sandbox } from '../../sandbox/start-sandbox.js';
 
 export type FaultRule = {
   operation: 'getProduct' | 'decreaseStock' | 'increaseStock' | 'charge' | 'refund' | 'notify';
-  mode: 'error' | 'latency' | 'hang' | 'process-then-error' | 'process-then-hang';
+  mode: 'error' | 'latency' | 'hang' | 'process-then-error' | 'process-then-hang' | 'garbage';
   count?: number;
   latencyMs?: number;
   status?: number;
