@@ -170,6 +170,23 @@ describe('loadConfig', () => {
     expect(error.message).toContain('JWT_SECRET');
   });
 
+  it('refuses the development secret as a production JWT_SECRET, however long', () => {
+    const longDevelopmentSecret = 'a-public-development-secret-of-more-than-32-chars';
+
+    let error: unknown;
+    try {
+      loadConfig({ ...production, JWT_SECRET: longDevelopmentSecret }, longDevelopmentSecret);
+    } catch (thrown) {
+      error = thrown;
+    }
+
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error).toHaveProperty(
+      'message',
+      expect.stringMatching(/JWT_SECRET: the public development secret/),
+    );
+  });
+
   it('accepts a production JWT_SECRET of exactly 32 characters', () => {
     const config = loadConfig({ ...production, JWT_SECRET: 'x'.repeat(32) }, devSecret);
 

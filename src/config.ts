@@ -186,6 +186,10 @@ export function loadConfig(
       `JWT_SECRET: must be at least ${minimumProductionSecretLength} characters in production`,
     );
   }
+  // Anyone can mint tokens with the development secret: it is in the source and the README.
+  if (isProduction && e.JWT_SECRET === developmentSecret) {
+    problems.push('JWT_SECRET: the public development secret; never use it in production');
+  }
   if (isProduction && e.SAGA_TEST_PAUSE_AT !== undefined) {
     problems.push('SAGA_TEST_PAUSE_AT: a test hook; never set it in production');
   }
