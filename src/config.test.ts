@@ -268,6 +268,27 @@ describe('loadConfig', () => {
     expect(config.corsOrigins).toEqual(expected);
   });
 
+  it('limits order creation to 60 a minute per user, in memory, unless told otherwise', () => {
+    expect(loadConfig({}, devSecret).orderRateLimit).toEqual({
+      perMinute: 60,
+      redisUrl: undefined,
+    });
+    expect(
+      loadConfig(
+        { RATE_LIMIT_ORDERS_PER_MINUTE: '5', REDIS_URL: 'redis://:pw@cache.internal:6379/2' },
+        devSecret,
+      ).orderRateLimit,
+    ).toEqual({ perMinute: 5, redisUrl: 'redis://:pw@cache.internal:6379/2' });
+  });
+
+  it.each([
+    ['RATE_LIMIT_ORDERS_PER_MINUTE', '0'],
+    ['RATE_LIMIT_ORDERS_PER_MINUTE', 'lots'],
+    ['REDIS_URL', 'http://cache.internal:6379'],
+  ])('refuses %s=%j, naming it', (name, value) => {
+    expect(configErrorOf({ [name]: value }).message).toContain(name);
+  });
+
   it('names every bad variable at once', () => {
     const error = configErrorOf({ PORT: 'abc', CURRENCY: 'usd' });
 

@@ -68,6 +68,10 @@ const environmentSchema = z.object({
           .filter((origin) => origin !== ''),
   ),
   BODY_LIMIT: z.string().trim().default('100kb'),
+  // A person places a few orders a minute; one a second is already a script. `npm run bench`
+  // spreads ~10 orders over each of its 2,000 users, far below this.
+  RATE_LIMIT_ORDERS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(60),
+  REDIS_URL: optionalText.pipe(z.url({ protocol: /^rediss?$/ }).optional()),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
@@ -127,6 +131,11 @@ export type Config = Readonly<{
   logDir: string;
   corsOrigins: readonly string[];
   bodyLimit: string;
+  /**
+   * POST /api/orders per user and minute. With `redisUrl` the replicas share one budget; without
+   * it each process counts alone. Redis unreachable: orders are not limited (fail open).
+   */
+  orderRateLimit: { perMinute: number; redisUrl: string | undefined };
 }>;
 
 export class ConfigError extends Error {
@@ -230,6 +239,7 @@ export function loadConfig(
     logDir: e.LOG_DIR,
     corsOrigins: e.CORS_ORIGINS,
     bodyLimit: e.BODY_LIMIT,
+    orderRateLimit: { perMinute: e.RATE_LIMIT_ORDERS_PER_MINUTE, redisUrl: e.REDIS_URL },
   });
 }
 

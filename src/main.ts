@@ -63,6 +63,7 @@ async function main(): Promise<void> {
     sagaTestPauseAt: config.sagaTestPauseAt,
     corsOrigins: config.corsOrigins,
     bodyLimit: config.bodyLimit,
+    orderRateLimit: config.orderRateLimit,
     version: packageVersion(),
     logger,
   });

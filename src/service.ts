@@ -11,6 +11,8 @@ import { countUnfinishedSagas } from './db/saga-repository.js';
 import { createApp } from './http/app.js';
 import { createAuthenticator } from './http/auth.js';
 import type { AuthOptions } from './http/auth.js';
+import { createOrderRateLimit } from './http/rate-limit.js';
+import type { OrderRateLimitOptions } from './http/rate-limit.js';
 import type { Logger } from './observability/logger.js';
 import type { Metrics } from './observability/metrics.js';
 import { breakerStateValue, createMetrics } from './observability/metrics.js';
@@ -44,6 +46,8 @@ export type ServiceOptions = {
   sagaTestPauseAt?: string | undefined;
   corsOrigins: readonly string[];
   bodyLimit: string;
+  /** Default: 60 orders per user and minute, counted in this process. */
+  orderRateLimit?: OrderRateLimitOptions;
   version: string;
   logger: Logger;
 };
@@ -150,6 +154,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     },
   });
 
+  const orderRateLimit = createOrderRateLimit(options.orderRateLimit ?? { perMinute: 60 }, logger);
   const app = createApp({
     orders,
     authenticator: createAuthenticator(options.auth),
@@ -169,6 +174,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     metrics,
     corsOrigins: options.corsOrigins,
     bodyLimit: options.bodyLimit,
+    placeOrderRateLimit: orderRateLimit.middleware,
     version: options.version,
   });
   const server = createServer(app);
@@ -189,6 +195,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     }
   } catch (error) {
     server.close();
+    await orderRateLimit.close();
     await pool.end();
     throw error;
   }
@@ -234,6 +241,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       timeout.abort();
       await worker.stop();
       await relay.idle();
+      await orderRateLimit.close();
       await pool.end();
     },
   };

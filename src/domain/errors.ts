@@ -92,6 +92,13 @@ export class PaymentDeclinedError extends DomainError {
   }
 }
 
+export class TooManyRequestsError extends DomainError {
+  readonly type = 'too-many-requests';
+  constructor(readonly retryAfterSeconds: number) {
+    super(`Too many orders placed in a short time; try again in ${retryAfterSeconds} s.`);
+  }
+}
+
 export class ProductServiceUnavailableError extends DomainError {
   readonly type = 'product-service-unavailable';
   readonly retryAfterSeconds = 5;

@@ -31,6 +31,8 @@ export type AppDeps = {
   metrics: Metrics;
   corsOrigins: readonly string[];
   bodyLimit: string;
+  /** Runs after authentication on POST /api/orders only (http/rate-limit.ts). */
+  placeOrderRateLimit: RequestHandler;
   version: string;
 };
 
@@ -74,6 +76,8 @@ export function createApp(deps: AppDeps): Express {
     next();
   });
   app.use('/api', requireAuth(deps.authenticator));
+  // Before the body is parsed: a caller over the limit costs us no parsing.
+  app.post('/api/orders', deps.placeOrderRateLimit);
   app.use(
     express.json({ limit: deps.bodyLimit, type: ['application/json', 'application/*+json'] }),
   );

@@ -106,6 +106,9 @@ export function openApiDocument(version: string): OpenApiDocument {
             '409': problem('Not enough stock, or the same Idempotency-Key is in flight'),
             '413': problem('Body too large'),
             '422': problem('Unknown products, or Idempotency-Key reused with another body'),
+            '429': problem(
+              'More orders than RATE_LIMIT_ORDERS_PER_MINUTE by this user (Retry-After)',
+            ),
             '503': problem('Product Service unavailable; nothing stored (Retry-After)'),
           },
         },

@@ -24,6 +24,7 @@ const samples: errors.DomainError[] = [
   new errors.PreconditionFailedError(4),
   new errors.IdempotencyKeyReusedError(),
   new errors.IdempotencyKeyInFlightError(),
+  new errors.TooManyRequestsError(30),
 ];
 
 const documented = new Map(
@@ -68,12 +69,15 @@ describe('problem types', () => {
     });
   });
 
-  it('adds WWW-Authenticate to 401 and Retry-After to 503', () => {
+  it('adds WWW-Authenticate to 401 and Retry-After to 429 and 503', () => {
     expect(toProblem(new errors.UnauthorizedError(), 't').headers).toEqual({
       'WWW-Authenticate': 'Bearer',
     });
     expect(toProblem(new errors.ProductServiceUnavailableError(), 't').headers).toHaveProperty(
       'Retry-After',
     );
+    expect(toProblem(new errors.TooManyRequestsError(17), 't').headers).toEqual({
+      'Retry-After': '17',
+    });
   });
 });

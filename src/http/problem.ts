@@ -15,6 +15,7 @@ import {
   SagaFinishedError,
   SagaNotFoundError,
   ServiceStartingError,
+  TooManyRequestsError,
   UnauthorizedError,
   UnknownProductsError,
   ValidationError,
@@ -52,6 +53,7 @@ const rules = new Map<abstract new (...args: never[]) => DomainError, Rule>([
   [PayloadTooLargeError, { status: 413, title: 'Payload too large' }],
   [UnknownProductsError, { status: 422, title: 'Unknown products' }],
   [IdempotencyKeyReusedError, { status: 422, title: 'Idempotency-Key reused' }],
+  [TooManyRequestsError, { status: 429, title: 'Too many requests' }],
   [ProductServiceUnavailableError, { status: 503, title: 'Product Service unavailable' }],
   [ServiceStartingError, { status: 503, title: 'Service starting' }],
 ]);
@@ -113,7 +115,11 @@ function extensionsOf(error: DomainError): Record<string, unknown> {
 
 function headersOf(error: DomainError): Record<string, string> {
   if (error instanceof UnauthorizedError) return { 'WWW-Authenticate': 'Bearer' };
-  if (error instanceof ProductServiceUnavailableError || error instanceof ServiceStartingError) {
+  if (
+    error instanceof ProductServiceUnavailableError ||
+    error instanceof ServiceStartingError ||
+    error instanceof TooManyRequestsError
+  ) {
     return { 'Retry-After': String(error.retryAfterSeconds) };
   }
   return {};

@@ -25,13 +25,15 @@ import { newUser } from '../support/tokens.js';
 // lie, headers that advertise the stack or open CORS, and a production start on a known secret.
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+// Bounded, so a port number never matches by chance inside a hex trace id.
+const word = (text: string) => new RegExp(`(?<![0-9a-z])${escape(text)}(?![0-9a-z])`, 'i');
 
 /** What an error body must never carry: driver messages, SQL, stack frames, paths, hosts. */
 function leaksIn(text: string, extra: readonly string[] = []): string[] {
   const patterns = [
     /ECONN|EPIPE|ETIMEDOUT|ENOTFOUND/,
     /127\.0\.0\.1|localhost|::1|0\.0\.0\.0/i,
-    new RegExp(escape(hostname()), 'i'),
+    word(hostname()),
     /\bat (?:async )?[\w$.<>]+ \(|\bat \/|file:\/\//, // stack frames
     /\.(?:[cm]?[jt]s)\b|node_modules|\/src\/|\/work\//, // source files and paths
     /\b(?:select|insert into|update \w+ set|delete from)\b/i, // SQL
@@ -39,7 +41,7 @@ function leaksIn(text: string, extra: readonly string[] = []): string[] {
     /terminat|administrator|connection|shutting down|refused/i, // driver messages
     /Error\b|undefined|null\b/, // a serialised exception or a raw message
     /<!doctype|<html|<h1>|Bad Gateway/i, // a peer's body passed through
-    ...extra.map((value) => new RegExp(escape(value), 'i')),
+    ...extra.map(word),
   ];
   return patterns.filter((pattern) => pattern.test(text)).map(String);
 }

@@ -49,6 +49,8 @@ export function testServiceOptions(
     sagaDeadlineMs: 900_000,
     corsOrigins: [],
     bodyLimit: '100kb',
+    // Suites place dozens of orders per user and minute; the rate limit has its own tests.
+    orderRateLimit: { perMinute: 100_000 },
     version: 'test',
     logger: createLogger({ level: 'error', logDir: undefined, console: false }),
     ...overrides,
