@@ -19,6 +19,7 @@ import { spawnSync } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
+import { format } from 'prettier';
 import type { OrderTargets } from './bench-load.js';
 import {
   createRequest,
@@ -139,9 +140,12 @@ async function main(): Promise<void> {
   const suffix = growth || soak ? `-${mode}` : '';
   const file = path.join('bench', 'results', `${stamp}${suffix}.json`);
   await mkdir(path.dirname(file), { recursive: true });
+  // Formatted as `prettier --check .` (npm run check) expects of a committed result.
   await writeFile(
     file,
-    `${JSON.stringify({ at: new Date().toISOString(), mode, machine, ...results }, null, 2)}\n`,
+    await format(JSON.stringify({ at: new Date().toISOString(), mode, machine, ...results }), {
+      parser: 'json',
+    }),
   );
   log(`\nwritten to ${file}`);
   if (failed) process.exitCode = 1;
