@@ -143,9 +143,10 @@ async function main(): Promise<void> {
   // Formatted as `prettier --check .` (npm run check) expects of a committed result.
   await writeFile(
     file,
-    await format(JSON.stringify({ at: new Date().toISOString(), mode, machine, ...results }), {
-      parser: 'json',
-    }),
+    await format(
+      JSON.stringify({ at: new Date().toISOString(), mode, machine, ...results }, null, 2),
+      { parser: 'json' },
+    ),
   );
   log(`\nwritten to ${file}`);
   if (failed) process.exitCode = 1;
