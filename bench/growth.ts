@@ -1,17 +1,21 @@
 /**
  * `npm run bench -- --growth`: does the service keep its speed as the orders table grows? Runs
  * get, list and create on the bench's usual small table (20,000 orders), seeds 1,000,000 more
- * into the same database (bench/seed-orders.ts), runs them again against seeded orders, and
- * prints the change, then the plans of every list query shape at that size (list-shapes.ts).
+ * into the same database (bench/seed-orders.ts), runs them again (get on seeded orders, list for
+ * the same 200-order users, so only the table grew), prints the change, then the lists of big
+ * accounts (~25,000 orders) by page and by cursor, then the plans of every list query shape at that size (list-shapes.ts).
  */
 import pg from 'pg';
 import { createPool } from '../src/db/pool.js';
-import type { Load, LoadResult, OrderTargets } from './bench-load.js';
+import { orderId } from '../src/domain/ids.js';
+import { encodeOrderCursor } from '../src/http/order-cursor.js';
+import type { ExpectedRequest, Load, LoadResult, OrderTargets } from './bench-load.js';
 import {
   createRequest,
   describeUnexpected,
   getRequest,
   listRequest,
+  authHeaders,
   runLoad,
 } from './bench-load.js';
 import { freshDatabase, listUsers, seedListUsers } from './bench-database.js';
@@ -42,6 +46,8 @@ export type GrowthOptions = {
 
 type Scenario = 'get' | 'list' | 'create';
 type Measured = LoadResult & { peakRssMb: number };
+/** Lists of the users with ~25,000 orders, at 1M only: what a big account's list costs. */
+type HeavyListRow = { mode: 'page' | 'cursor'; measured: Measured };
 type GrowthRow = {
   scenario: Scenario;
   empty: Measured;
@@ -60,6 +66,7 @@ const getSample = 10_000;
 export async function runGrowth(options: GrowthOptions): Promise<{
   seed: SeedResult;
   rows: GrowthRow[];
+  heavyLists: HeavyListRow[];
   plans: ShapePlans[];
   failed: boolean;
 }> {
@@ -87,6 +94,7 @@ export async function runGrowth(options: GrowthOptions): Promise<{
   const seedPool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
   const empty = new Map<Scenario, Measured>();
   const seeded = new Map<Scenario, Measured>();
+  const heavyLists: HeavyListRow[] = [];
   let seed: SeedResult;
   try {
     await waitForHttp(`${baseUrl}/health/ready`, server);
@@ -110,19 +118,31 @@ export async function runGrowth(options: GrowthOptions): Promise<{
     });
     const targets = await sampleOrders(seedPool, seed, getSample);
     // The users with about 25,000 orders; the one with 200,000 is for the deep page's plan.
-    const listed = seed.heavyUsers.slice(1).map((user) => user.userId);
+    const heavy = seed.heavyUsers.slice(1).map((user) => user.userId);
     log(
       `  seeded in ${seed.seconds.toFixed(0)} s; get reads ${getSample.toLocaleString('en')} ` +
-        `seeded orders, list users ${listed.join(', ')}`,
+        `seeded orders, list the same users as before (200 orders each) in a table of 1M`,
     );
+    // Like for like: only the table grew; the users listed are the same as on the small table.
     const seededLoads: Record<Scenario, Load> = {
       get: { setup: getRequest(targets) },
-      list: { setup: listRequest(listed) },
+      list: emptyLoads.list,
       create: { setup: create },
     };
     for (const scenario of scenarios) {
       seeded.set(scenario, await measure('1M', scenario, seededLoads[scenario]));
     }
+    log(`  big accounts: users ${heavy.join(', ')} (~25,000 orders each)`);
+    heavyLists.push({
+      mode: 'page',
+      measured: await measure('1M', 'list', { setup: listRequest(heavy) }),
+    });
+    heavyLists.push({
+      mode: 'cursor',
+      measured: await measure('1M', 'list', {
+        setup: cursorListRequest(await cursorsOf(seedPool, heavy)),
+      }),
+    });
   } finally {
     await stopChild(server);
     await stopChild(sandbox.child);
@@ -154,6 +174,14 @@ export async function runGrowth(options: GrowthOptions): Promise<{
     };
   });
   printGrowthTable(rows);
+  log('');
+  log('Lists of big accounts at 1M (not a growth target: the account grew, not only the table):');
+  for (const { mode, measured } of heavyLists) {
+    log(
+      `  ${mode === 'page' ? 'page mode (with count)' : 'cursor mode (no count)'}: ` +
+        `${measured.reqPerSec.toFixed(0)} req/s, p99 ${String(measured.p99Ms)} ms`,
+    );
+  }
   const seqScans = plans.filter((shape) => shape.statements.some((s) => s.hasSeqScanOnOrders));
   if (seqScans.length > 0) {
     log(`\n!! Seq Scan on orders in: ${seqScans.map((shape) => shape.shape).join('; ')}`);
@@ -161,8 +189,45 @@ export async function runGrowth(options: GrowthOptions): Promise<{
   const failed = rows.some((row) =>
     [row.empty, row.seeded].some((m) => Object.keys(m.unexpected).length > 0 || m.errors > 0),
   );
-  return { seed, rows, plans, failed };
+  return { seed, rows, heavyLists, plans, failed };
 }
+
+/**
+ * For each user, a cursor into the middle of their orders (the position after their 10,000th
+ * newest), in the form GET /api/orders hands out (src/http/order-cursor.ts).
+ */
+async function cursorsOf(
+  pool: pg.Pool,
+  users: readonly number[],
+): Promise<{ userId: number; after: string }[]> {
+  const cursors: { userId: number; after: string }[] = [];
+  for (const userId of users) {
+    const { rows } = await pool.query<{ at: string; id: string }>(
+      `select to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as at,
+         id::text
+       from orders where user_id = $1 order by created_at desc, id desc offset 10000 limit 1`,
+      [userId],
+    );
+    const row = rows[0];
+    if (row !== undefined)
+      cursors.push({
+        userId,
+        after: encodeOrderCursor({ createdAt: row.at, id: orderId(Number(row.id)) }),
+      });
+  }
+  return cursors;
+}
+
+const cursorListRequest =
+  (cursors: readonly { userId: number; after: string }[]) => (): ExpectedRequest => {
+    const cursor = cursors[Math.floor(Math.random() * cursors.length)] ?? cursors[0];
+    return {
+      method: 'GET',
+      path: `/api/orders?limit=20&after=${cursor?.after ?? ''}`,
+      headers: authHeaders(cursor?.userId ?? 1),
+      expect: 200,
+    };
+  };
 
 /** `count` seeded orders at random, each with its owner (whose token may read it). */
 async function sampleOrders(pool: pg.Pool, seed: SeedResult, count: number): Promise<OrderTargets> {
@@ -211,7 +276,7 @@ function printGrowthTable(rows: readonly GrowthRow[]): void {
   log('');
   log('Growth: "empty" is the bench\'s usual table (users 1–100 × 200 orders; list reads one of');
   log('them), "1M" the same database after seeding 1,000,000 orders (get reads seeded orders,');
-  log('list users with ~25,000 orders each). Within 20 %: req/s fell by at most 20 %.');
+  log('list the same users). Within 20 %: req/s fell by at most 20 %.');
   log('');
   log(line(header));
   log(
