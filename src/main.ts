@@ -1,10 +1,7 @@
 import { existsSync } from 'node:fs';
-import { startSandbox } from '../sandbox/start-sandbox.js';
 import type { Config } from './config.js';
 import { ConfigError, loadConfig } from './config.js';
 import { connectionStringFromFields } from './db/connection-string.js';
-import type { EmbeddedDatabase } from './db/embedded-postgres.js';
-import { startEmbeddedPostgres } from './db/embedded-postgres.js';
 import { developmentJwtSecret } from './http/dev-secret.js';
 import { createLogger } from './observability/logger.js';
 import { describeTracing, stopTracing } from './observability/tracing.js';
@@ -82,7 +79,9 @@ async function databaseUrl(): Promise<string> {
       logger.warn(
         `No DATABASE_URL or DB_HOST: starting an embedded PostgreSQL in ${database.dataDir} (a development default)`,
       );
-      const embedded: EmbeddedDatabase = await startEmbeddedPostgres({
+      // Loaded only here: a configured deployment never loads the embedded server's package.
+      const { startEmbeddedPostgres } = await import('./db/embedded-postgres.js');
+      const embedded = await startEmbeddedPostgres({
         dataDir: database.dataDir,
         database: 'orders',
         persistent: true,
@@ -97,6 +96,8 @@ async function databaseUrl(): Promise<string> {
 }
 
 async function sandboxPeers() {
+  // Loaded only here: with peer URLs set, the sandbox's code is never loaded.
+  const { startSandbox } = await import('../sandbox/start-sandbox.js');
   const sandbox = await startSandbox({
     productPort: 3001,
     paymentPort: 3002,
