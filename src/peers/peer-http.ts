@@ -1,6 +1,6 @@
 import type { Span } from '@opentelemetry/api';
 import { SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
-import { Agent, request } from 'undici';
+import { Agent, request, type Dispatcher } from 'undici';
 import {
   CircuitState,
   ConsecutiveBreaker,
@@ -60,7 +60,8 @@ export type NoAnswerReason =
 
 /**
  * `answered`: the peer decided (2xx, 3xx, 4xx other than 429); `body` is the parsed JSON, or
- * undefined when it is empty or not JSON. `no-answer`: after the last attempt we do not know what
+ * undefined when it is empty, not JSON, not labelled JSON, or over maxPeerBodyBytes. Redirects
+ * are answers too, never followed. `no-answer`: after the last attempt we do not know what
  * the peer did; `lastStatus` is the last 5xx/429 seen, if any.
  */
 export type PeerResponse =
@@ -256,11 +257,12 @@ async function sendOnce(
       dispatcher: agent,
     });
     // Always read the body: an unread body holds its connection out of the pool.
-    const text = await response.body.text();
+    const text = await readCapped(response.body, response.headers['content-length']);
     const status = response.statusCode;
     if (status >= 500) return { kind: 'no-answer', reason: 'server_error', lastStatus: status };
     if (status === 429) return { kind: 'no-answer', reason: 'rate_limited', lastStatus: status };
-    return { kind: 'answered', status, body: parseJson(text) };
+    const isJson = jsonContentType.test(String(response.headers['content-type'] ?? ''));
+    return { kind: 'answered', status, body: isJson ? parseJson(text) : undefined };
   } catch {
     // A refused or reset connection and the signal's timeout both reject; the signal tells
     // them apart.
@@ -272,8 +274,39 @@ async function sendOnce(
   }
 }
 
-function parseJson(text: string): unknown {
-  if (text === '') return undefined;
+/**
+ * The contract's answers are a few hundred bytes; a peer that sends more is not followed into
+ * memory. 64 KiB leaves room for fields a peer adds later.
+ */
+export const maxPeerBodyBytes = 64 * 1024;
+
+const jsonContentType = /^application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i;
+
+/** The body as text, or undefined (the connection dropped) once it passes maxPeerBodyBytes. */
+async function readCapped(
+  body: Dispatcher.ResponseData['body'],
+  contentLength: string | string[] | undefined,
+): Promise<string | undefined> {
+  if (Number(contentLength) > maxPeerBodyBytes) {
+    body.destroy();
+    return undefined;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    if (!Buffer.isBuffer(chunk)) throw new TypeError('undici yields Buffers');
+    size += chunk.length;
+    if (size > maxPeerBodyBytes) {
+      body.destroy();
+      return undefined;
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseJson(text: string | undefined): unknown {
+  if (text === undefined || text === '') return undefined;
   try {
     return JSON.parse(text);
   } catch {

@@ -75,6 +75,22 @@ describe('getProduct', () => {
       case: 'negative stock',
       answer: { status: 200, body: { id: 1, name: 'Mug', price: '1.00', stock: -1 } },
     },
+    ...['29.999', -1, '-1.00', '1e3', 1e21, 'NaN', '', 0, '0.00'].map((price) => ({
+      case: `price ${JSON.stringify(price)}`,
+      answer: { status: 200, body: { id: 1, name: 'Mug', price, stock: 1 } },
+    })),
+    {
+      case: 'another product',
+      answer: { status: 200, body: { id: 2, name: 'Mug', price: '1.00', stock: 1 } },
+    },
+    {
+      case: 'an HTML page',
+      answer: {
+        status: 200,
+        contentType: 'text/html',
+        rawBody: JSON.stringify({ id: 1, name: 'Mug', price: '1.00', stock: 1 }),
+      },
+    },
   ])('is unavailable, not a crash, on a 200 with $case', async ({ answer }) => {
     peer.answer(answer);
 

@@ -35,20 +35,24 @@ export type StockChangeResult = StockDecreaseResult | StockIncreaseResult;
 export type ProductClient = ReturnType<typeof createProductClient>;
 
 // peer-services.md: `price` arrives as "29.99" or as the JSON number 29.99; both become cents
-// through parseMoney's string arithmetic, never by multiplying a float.
-const priceSchema = z.union([z.string(), z.number()]).transform((value, ctx) => {
+// through parseMoney's string arithmetic, never by multiplying a float. "29.999", "1e3", "NaN"
+// or -1 are not prices: the product is answered as unavailable (503), never rounded. Nor is 0:
+// an order of it could never be charged (the Payment Service takes positive amounts only).
+const priceSchema = z.union([z.string().max(32), z.number()]).transform((value, ctx) => {
   try {
-    return parseMoney(value);
+    const priceCents = parseMoney(value);
+    if (priceCents > 0) return priceCents;
   } catch {
-    ctx.addIssue('price is not a money amount with at most two decimals');
-    return z.NEVER;
+    // reported below
   }
+  ctx.addIssue('price is not a positive money amount with at most two decimals');
+  return z.NEVER;
 });
 
 // Not .strict(): a field the peer adds later must not turn every answer into "unavailable".
 const productBody = z.object({
   id: z.number().int().positive(),
-  name: z.string(),
+  name: z.string().max(1000),
   price: priceSchema,
   stock: z.number().int().nonnegative(),
 });
@@ -66,7 +70,10 @@ export function createProductClient(options: PeerClientOptions) {
     if (response.kind === 'no-answer') return { kind: 'unavailable' };
     if (response.status === 404) return { kind: 'not-found' };
     const parsed = productBody.safeParse(response.body);
-    if (response.status !== 200 || !parsed.success) return { kind: 'unavailable' };
+    // An answer about another product is as unusable as a malformed one.
+    if (response.status !== 200 || !parsed.success || parsed.data.id !== id) {
+      return { kind: 'unavailable' };
+    }
     const { name, price, stock } = parsed.data;
     return { kind: 'found', product: { id, name, priceCents: price, stock } };
   }

@@ -11,6 +11,10 @@ export type ScriptedAnswer = {
   /** Sent as JSON; ignored when `rawBody` is given. */
   body?: unknown;
   rawBody?: string;
+  /** Default `application/json`. */
+  contentType?: string;
+  /** More response headers, such as a redirect's `Location`. */
+  headers?: Record<string, string>;
   /** Wait this long before answering, to outlast the client's timeout. */
   delayMs?: number;
 };
@@ -51,7 +55,12 @@ export async function startStandInPeer(): Promise<StandInPeer> {
       const reply = () => {
         const text =
           answer.rawBody ?? (answer.body === undefined ? '' : JSON.stringify(answer.body));
-        res.writeHead(answer.status, { 'Content-Type': 'application/json' }).end(text);
+        res
+          .writeHead(answer.status, {
+            'Content-Type': answer.contentType ?? 'application/json',
+            ...answer.headers,
+          })
+          .end(text);
       };
       if (answer.delayMs === undefined) {
         reply();
