@@ -107,6 +107,15 @@ export class ProductServiceUnavailableError extends DomainError {
   }
 }
 
+export class PaymentServiceError extends DomainError {
+  readonly type = 'payment-service-error';
+  constructor(readonly orderId: OrderId) {
+    super(
+      `The Payment Service charged another amount than the total of order ${orderId}; the order failed, its stock was restored and the charge refunded.`,
+    );
+  }
+}
+
 export class ServiceStartingError extends DomainError {
   readonly type = 'service-starting';
   readonly retryAfterSeconds = 2;

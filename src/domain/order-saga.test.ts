@@ -166,6 +166,54 @@ describe('order saga plan', () => {
     expect([...end.stock.values()]).toEqual([0, 0]);
   });
 
+  it('refunds what the peer took, restocks and fails when a charge took another amount', () => {
+    const log: SagaLogEntry[] = [
+      ...items.flatMap((item): SagaLogEntry[] => [
+        {
+          step: stepName.decreaseStock(item.productId),
+          phase: 'outcome',
+          outcome: 'changed',
+          detail: null,
+        },
+      ]),
+      {
+        step: stepName.charge,
+        phase: 'outcome',
+        outcome: 'wrong-amount',
+        detail: { paymentId: 'pay_9', chargedAmount: '199.90' },
+      },
+    ];
+    const situation = {
+      kind: 'place' as const,
+      items,
+      paymentId: null,
+      isCancelRequested: true,
+      isPastDeadline: false,
+      log,
+    };
+    const actions = [];
+    for (let step = 0; step < 10; step += 1) {
+      const { action, isCompensating } = nextAction(situation);
+      expect(isCompensating).toBe(true);
+      actions.push(action);
+      if (action.kind === 'finish') break;
+      const stepKey =
+        action.kind === 'increase-stock'
+          ? stepName.increaseStock(action.item.productId)
+          : action.kind;
+      const outcome = action.kind === 'refund' ? 'refunded' : 'changed';
+      log.push({ step: stepKey, phase: 'outcome', outcome, detail: null });
+    }
+
+    expect(actions).toEqual([
+      { kind: 'increase-stock', item: items[0] },
+      { kind: 'increase-stock', item: items[1] },
+      { kind: 'refund', paymentId: 'pay_9', amountCents: 19990 },
+      { kind: 'finish', status: 'failed', cause: 'payment-amount-mismatch', productIds: [] },
+    ]);
+    expect(compensationCause(situation)).toBe('payment-amount-mismatch');
+  });
+
   it('refunds and restocks everything when a paid order is cancelled or failed', () => {
     fc.assert(
       fc.property(fc.constantFrom<SagaKind>('cancel', 'fail'), fates, (kind, f) => {

@@ -1,4 +1,6 @@
 import type { OrderId, ProductId } from './ids.js';
+import type { Cents } from './money.js';
+import { parseMoney } from './money.js';
 import type { OrderItem } from './order.js';
 
 /**
@@ -30,11 +32,20 @@ export type SagaLogEntry = {
   readonly step: string;
   readonly phase: 'intent' | 'outcome';
   readonly outcome: string | null;
-  readonly detail: { readonly paymentId?: string; readonly reason?: string } | null;
+  readonly detail: {
+    readonly paymentId?: string;
+    readonly reason?: string;
+    /** `wrong-amount` charges: what the peer says it took, as "59.99". */
+    readonly chargedAmount?: string;
+  } | null;
 };
 
 export type FailureCause =
-  'insufficient-stock' | 'unknown-product' | 'payment-declined' | 'deadline';
+  | 'insufficient-stock'
+  | 'unknown-product'
+  | 'payment-declined'
+  | 'payment-amount-mismatch'
+  | 'deadline';
 
 /** Why a saga undoes what it did: a place saga's failure, a requested cancel, an admin `failed`. */
 export type CompensationCause = FailureCause | 'cancel-requested' | 'failed-by-admin';
@@ -45,6 +56,7 @@ export const compensationCauses = {
     'insufficient-stock',
     'unknown-product',
     'payment-declined',
+    'payment-amount-mismatch',
     'deadline',
     'cancel-requested',
   ],
@@ -56,7 +68,8 @@ export type SagaAction =
   | { readonly kind: 'decrease-stock'; readonly item: OrderItem }
   | { readonly kind: 'increase-stock'; readonly item: OrderItem }
   | { readonly kind: 'charge' }
-  | { readonly kind: 'refund'; readonly paymentId: string }
+  /** `amountCents` absent: the order's total. */
+  | { readonly kind: 'refund'; readonly paymentId: string; readonly amountCents?: Cents }
   | { readonly kind: 'mark-paid'; readonly paymentId: string }
   | {
       readonly kind: 'finish';
@@ -85,7 +98,7 @@ export const stepName = {
   finish: 'finish',
 } as const;
 
-type StepState = { outcome: string; paymentId?: string };
+type StepState = { outcome: string; paymentId?: string; chargedAmount?: string };
 
 /** The latest known state of each step: an intent with no outcome after it is `unknown`. */
 export function stepStates(log: readonly SagaLogEntry[]): Map<string, StepState> {
@@ -95,9 +108,11 @@ export function stepStates(log: readonly SagaLogEntry[]): Map<string, StepState>
       states.set(entry.step, { outcome: 'unknown' });
     } else {
       const paymentId = entry.detail?.paymentId;
+      const chargedAmount = entry.detail?.chargedAmount;
       states.set(entry.step, {
         outcome: entry.outcome ?? 'unknown',
         ...(paymentId === undefined ? {} : { paymentId }),
+        ...(chargedAmount === undefined ? {} : { chargedAmount }),
       });
     }
   }
@@ -127,6 +142,7 @@ function failureCause(situation: SagaSituation): FailureCause | undefined {
   if (decreases.includes('insufficient')) return 'insufficient-stock';
   if (decreases.includes('not-found')) return 'unknown-product';
   if (outcomeOf(stepName.charge) === 'declined') return 'payment-declined';
+  if (outcomeOf(stepName.charge) === 'wrong-amount') return 'payment-amount-mismatch';
   if (situation.isPastDeadline) return 'deadline';
   return undefined;
 }
@@ -180,7 +196,20 @@ function decide(situation: SagaSituation): SagaAction {
   ) {
     return { kind: 'refund', paymentId: charge.paymentId };
   }
-  if (situation.isCancelRequested && cause !== 'payment-declined') {
+  // A charge of another amount than asked is undone by refunding what the peer says it took.
+  if (
+    charge?.outcome === 'wrong-amount' &&
+    charge.paymentId !== undefined &&
+    outcomeOf(stepName.refund) !== 'refunded'
+  ) {
+    const amountCents = parseMoney(charge.chargedAmount ?? '0');
+    if (amountCents > 0) return { kind: 'refund', paymentId: charge.paymentId, amountCents };
+  }
+  if (
+    situation.isCancelRequested &&
+    cause !== 'payment-declined' &&
+    cause !== 'payment-amount-mismatch'
+  ) {
     return { kind: 'finish', status: 'cancelled', productIds: [] };
   }
   return {

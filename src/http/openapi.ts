@@ -109,6 +109,9 @@ export function openApiDocument(version: string): OpenApiDocument {
             '429': problem(
               'More orders than RATE_LIMIT_ORDERS_PER_MINUTE by this user (Retry-After)',
             ),
+            '502': problem(
+              'The Payment Service charged another amount; the order is failed and compensated',
+            ),
             '503': problem('Product Service unavailable; nothing stored (Retry-After)'),
           },
         },

@@ -5,6 +5,7 @@ import type { Actor } from '../domain/actor.js';
 import {
   InsufficientStockError,
   PaymentDeclinedError,
+  PaymentServiceError,
   UnknownProductsError,
 } from '../domain/errors.js';
 import { orderId, productId, userId } from '../domain/ids.js';
@@ -198,6 +199,8 @@ function placeOrderReply(outcome: PlaceOrderOutcome, traceId: string): Reply {
       return orderReply(202, outcome.order);
     case 'declined':
       return problemReply(new PaymentDeclinedError(outcome.order.id, 'card_declined'), traceId);
+    case 'payment-error':
+      return problemReply(new PaymentServiceError(outcome.order.id), traceId);
     case 'insufficient-stock':
       return problemReply(
         new InsufficientStockError(outcome.productIds.map(productId), outcome.order.id),

@@ -16,6 +16,7 @@ const samples: errors.DomainError[] = [
   new errors.UnknownProductsError([productId(9)]),
   new errors.InsufficientStockError([productId(3)]),
   new errors.PaymentDeclinedError(orderId(1), 'card_declined'),
+  new errors.PaymentServiceError(orderId(1)),
   new errors.ProductServiceUnavailableError(),
   new errors.ServiceStartingError(),
   new errors.SagaNotFoundError(7),

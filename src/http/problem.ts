@@ -9,6 +9,7 @@ import {
   OrderNotFoundError,
   PayloadTooLargeError,
   PaymentDeclinedError,
+  PaymentServiceError,
   PreconditionFailedError,
   ProductServiceUnavailableError,
   RouteNotFoundError,
@@ -55,6 +56,7 @@ const rules = new Map<abstract new (...args: never[]) => DomainError, Rule>([
   [IdempotencyKeyReusedError, { status: 422, title: 'Idempotency-Key reused' }],
   [TooManyRequestsError, { status: 429, title: 'Too many requests' }],
   [ProductServiceUnavailableError, { status: 503, title: 'Product Service unavailable' }],
+  [PaymentServiceError, { status: 502, title: 'Payment Service error' }],
   [ServiceStartingError, { status: 503, title: 'Service starting' }],
 ]);
 
@@ -102,6 +104,7 @@ function extensionsOf(error: DomainError): Record<string, unknown> {
   }
   if (error instanceof PaymentDeclinedError)
     return { orderId: error.orderId, reason: error.reason };
+  if (error instanceof PaymentServiceError) return { orderId: error.orderId };
   if (error instanceof IllegalTransitionError) {
     return {
       currentStatus: error.currentStatus,

@@ -36,6 +36,8 @@ export type PlaceOrderOutcome =
   | { kind: 'insufficient-stock'; order: Order; productIds: readonly number[] }
   | { kind: 'unknown-products'; order: Order; productIds: readonly number[] }
   | { kind: 'declined'; order: Order }
+  /** The Payment Service charged another amount; refunded, restocked, the order `failed`. */
+  | { kind: 'payment-error'; order: Order }
   /** Cancelled by its owner or an admin while the saga ran. */
   | { kind: 'cancelled'; order: Order };
 
@@ -114,6 +116,8 @@ export async function placeOrder(
   switch (cause) {
     case 'payment-declined':
       return { kind: 'declined', order: result.order };
+    case 'payment-amount-mismatch':
+      return { kind: 'payment-error', order: result.order };
     case 'unknown-product':
       return { kind: 'unknown-products', order: result.order, productIds: result.productIds };
     case 'insufficient-stock':

@@ -105,6 +105,20 @@ describe('charge', () => {
     { case: 'no id', answer: { status: 201, body: { status: 'succeeded' } } },
     { case: 'another status', answer: { status: 201, body: { id: 'pay_1', status: 'pending' } } },
     { case: 'an unlisted 4xx', answer: { status: 409, body: { id: 'pay_1' } } },
+    { case: 'no amount', answer: { status: 201, body: { id: 'pay_1', status: 'succeeded' } } },
+    ...['59.981', 'NaN', '5.998e1', '-59.98', ''].map((amount) => ({
+      case: `amount ${JSON.stringify(amount)}`,
+      answer: { status: 201, body: { id: 'pay_1', status: 'succeeded', amount } },
+    })),
+    {
+      case: 'an HTML page',
+      answer: {
+        status: 201,
+        contentType: 'text/html',
+        rawBody: '{"id":"pay_1","status":"succeeded","amount":"59.98"}',
+      },
+    },
+    { case: 'a redirect', answer: { status: 302, headers: { Location: 'http://127.0.0.1:9/' } } },
   ])('is unknown, not charged or declined, on $case', async ({ answer }) => {
     peer.answer(answer);
 
@@ -114,12 +128,24 @@ describe('charge', () => {
     expect(peer.requests).toHaveLength(1);
   });
 
+  it.each([
+    { amount: '59.99', chargedCents: 5999 },
+    { amount: '0.01', chargedCents: 1 },
+    { amount: '599.80', chargedCents: 59980 },
+  ])('is wrong-amount when the peer says it charged $amount', async ({ amount, chargedCents }) => {
+    peer.answer({ status: 201, body: { id: 'pay_1', status: 'succeeded', amount } });
+
+    const result = await client().charge(chargeRequest, ctx);
+
+    expect(result).toEqual({ kind: 'wrong-amount', paymentId: 'pay_1', chargedCents });
+  });
+
   it('never opens the breaker on declines', async () => {
     const payment = client({ breaker: { consecutiveFailures: 1, halfOpenAfterMs: 60_000 } });
     peer.answer({ status: 402, body: { id: 'pay_1', status: 'declined', reason: 'x' } });
 
     for (let call = 0; call < 3; call += 1) await payment.charge(chargeRequest, ctx);
-    peer.answer({ status: 201, body: { id: 'pay_2', status: 'succeeded' } });
+    peer.answer({ status: 201, body: { id: 'pay_2', status: 'succeeded', amount: '59.98' } });
     const result = await payment.charge(chargeRequest, ctx);
 
     expect(result).toEqual({ kind: 'charged', paymentId: 'pay_2' });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { OrderId, UserId } from '../domain/ids.js';
-import { formatCents, type Cents } from '../domain/money.js';
+import { formatCents, parseMoney, type Cents } from '../domain/money.js';
 import { createPeerHttp, type CallContext, type PeerClientOptions } from './peer-http.js';
 
 export type ChargeRequest = {
@@ -19,6 +19,11 @@ export type ChargeRequest = {
  */
 export type ChargeResult =
   | { kind: 'charged'; paymentId: string }
+  /**
+   * The peer charged, but another amount than asked (peer-services.md: the 201 body carries the
+   * amount). An error to compensate: refund `chargedCents`, the peer's own word for what it took.
+   */
+  | { kind: 'wrong-amount'; paymentId: string; chargedCents: Cents }
   | { kind: 'declined'; paymentId: string | null; reason: string }
   | { kind: 'unknown' };
 
@@ -35,14 +40,29 @@ export type RefundResult =
 
 export type PaymentClient = ReturnType<typeof createPaymentClient>;
 
-// Not .strict(): a field the peer adds later must not make a made charge look unknown.
-const chargedBody = z.object({ id: z.string().min(1), status: z.literal('succeeded') });
+// Same as the amounts we send: "59.98" (a JSON number is not the contract's form).
+const amountSchema = z.string().transform((value, ctx) => {
+  try {
+    return parseMoney(value);
+  } catch {
+    ctx.addIssue('amount is not a money amount with at most two decimals');
+    return z.NEVER;
+  }
+});
+
+// Not .strict(): a field the peer adds later must not make a made charge look unknown. Without a
+// readable amount we cannot tell what was charged: unknown, like any 2xx we cannot read.
+const chargedBody = z.object({
+  id: z.string().min(1).max(255),
+  status: z.literal('succeeded'),
+  amount: amountSchema,
+});
 
 // peer-services.md: 402 is final whatever its body says, so a body we cannot read still declines.
 const declinedBody = z
   .object({
-    id: z.string().min(1).optional().catch(undefined),
-    reason: z.string().min(1).optional().catch(undefined),
+    id: z.string().min(1).max(255).optional().catch(undefined),
+    reason: z.string().min(1).max(255).optional().catch(undefined),
   })
   .catch({});
 
@@ -77,7 +97,10 @@ export function createPaymentClient(options: PeerClientOptions) {
     // Any other status, or a 2xx we cannot read, proves nothing either way: unknown, not declined.
     const parsed = chargedBody.safeParse(response.body);
     if (!isSuccess(response.status) || !parsed.success) return { kind: 'unknown' };
-    return { kind: 'charged', paymentId: parsed.data.id };
+    const { id, amount } = parsed.data;
+    if (amount !== amountCents)
+      return { kind: 'wrong-amount', paymentId: id, chargedCents: amount };
+    return { kind: 'charged', paymentId: id };
   }
 
   async function refund(request: RefundRequest, ctx: CallContext): Promise<RefundResult> {

@@ -1,6 +1,7 @@
 import type { Span } from '@opentelemetry/api';
 import { trace } from '@opentelemetry/api';
 import type { ActorLabel } from '../domain/actor.js';
+import { formatCents } from '../domain/money.js';
 import type { Order } from '../domain/order.js';
 import { notificationFor } from '../domain/order.js';
 import type { FailureCause, SagaAction, SagaLogEntry } from '../domain/order-saga.js';
@@ -343,6 +344,11 @@ async function perform(
           return recorded('charged', false, { paymentId: result.paymentId });
         case 'declined':
           return recorded('declined', false, { reason: result.reason });
+        case 'wrong-amount':
+          return recorded('wrong-amount', false, {
+            paymentId: result.paymentId,
+            chargedAmount: formatCents(result.chargedCents),
+          });
         case 'unknown':
           // peer-services.md: 5xx or timeout on a charge = outcome unknown; retry, same key.
           return recorded('unknown', true);
@@ -353,7 +359,7 @@ async function perform(
       const result = await deps.payments.refund(
         {
           paymentId: action.paymentId,
-          amountCents: order.totalCents,
+          amountCents: action.amountCents ?? order.totalCents,
           reason:
             saga.kind === 'cancel' || (saga.kind === 'place' && saga.cancelRequested !== null)
               ? 'order_cancelled'
