@@ -191,6 +191,102 @@ describe('fault mode process-then-hang', () => {
   });
 });
 
+describe('poison answers', () => {
+  const getProduct = (productId: number) =>
+    fetch(`${sandbox.productUrl}/api/products/${String(productId)}`, { redirect: 'manual' });
+
+  it('huge-body answers 10 MB of JSON and applies nothing', async () => {
+    const productId = await createProduct(10);
+    await addFault(sandbox.productUrl, {
+      operation: 'decreaseStock',
+      mode: 'huge-body',
+      status: 200,
+    });
+
+    const response = await fetch(
+      `${sandbox.productUrl}/api/products/${String(productId)}/stock/decrease`,
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ quantity: 1, orderId: 4010 }),
+      },
+    );
+    const text = await response.text();
+
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(text.length).toBeGreaterThan(10 * 1024 * 1024);
+    expect(await ledgerOf(productId)).toEqual([]);
+  });
+
+  it('html answers an HTML page as text/html', async () => {
+    const productId = await createProduct(10);
+    await addFault(sandbox.productUrl, { operation: 'getProduct', mode: 'html', status: 200 });
+
+    const response = await getProduct(productId);
+
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await response.text()).toMatch(/^<!doctype html>/);
+  });
+
+  it('redirect answers 302 to the location', async () => {
+    const productId = await createProduct(10);
+    await addFault(sandbox.productUrl, {
+      operation: 'getProduct',
+      mode: 'redirect',
+      location: 'http://169.254.169.254/latest/meta-data/',
+    });
+
+    const response = await getProduct(productId);
+
+    expect(response.status).toBe(302);
+    expect(response.headers.get('location')).toBe('http://169.254.169.254/latest/meta-data/');
+  });
+
+  it('wrong-amount charges another amount, says so, and replays it to a retry', async () => {
+    const orderId = 4011;
+    const charge = () =>
+      callJson('POST', `${sandbox.paymentUrl}/api/payments`, {
+        body: { orderId, userId: 1, amount: '9.99', currency: 'EUR' },
+        headers: { 'Idempotency-Key': `order-${String(orderId)}-payment` },
+      });
+    await addFault(sandbox.paymentUrl, {
+      operation: 'charge',
+      mode: 'wrong-amount',
+      amount: '10.00',
+      count: 1,
+    });
+
+    const first = await charge();
+    const retry = await charge();
+
+    expect(first).toMatchObject({ status: 201, body: { status: 'succeeded', amount: '10.00' } });
+    expect(retry).toEqual(first);
+    const { body } = await callJson(
+      'GET',
+      `${sandbox.paymentUrl}/__sandbox/net-charges?orderId=${String(orderId)}`,
+    );
+    expect(body).toEqual({
+      data: [{ orderId, chargedCents: 1000, refundedCents: 0, netCents: 1000 }],
+    });
+  });
+
+  it.each([
+    { operation: 'getProduct', mode: 'redirect' },
+    { operation: 'getProduct', mode: 'redirect', location: 'not a url' },
+    { operation: 'charge', mode: 'wrong-amount' },
+    { operation: 'refund', mode: 'wrong-amount', amount: '1.00' },
+    { operation: 'charge', mode: 'wrong-amount', amount: '1.001' },
+  ])('refuses the rule %j', async (rule) => {
+    const url = rule.operation === 'getProduct' ? sandbox.productUrl : sandbox.paymentUrl;
+
+    const { status } = await callJson('POST', `${url}/__sandbox/faults`, { body: rule });
+
+    expect(status).toBe(400);
+  });
+});
+
 describe('POST /__sandbox/faults', () => {
   it.each([
     { operation: 'charge', mode: 'error' },

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { idSchema } from './ids.js';
+import { positiveAmountSchema } from './money.js';
 import type { Operation, OperationTarget } from './operation.js';
 
 export const faultModes = [
@@ -10,6 +11,10 @@ export const faultModes = [
   'process-then-error',
   'process-then-hang',
   'garbage',
+  'huge-body',
+  'html',
+  'redirect',
+  'wrong-amount',
 ] as const;
 
 export function faultRuleSchema(operations: readonly [Operation, ...Operation[]]) {
@@ -20,6 +25,8 @@ export function faultRuleSchema(operations: readonly [Operation, ...Operation[]]
       count: z.int().positive().optional(),
       latencyMs: z.int().nonnegative().max(600_000).optional(),
       status: z.int().min(100).max(599).optional(),
+      location: z.url().optional(),
+      amount: positiveAmountSchema.optional(),
       match: z
         .object({ productId: idSchema.optional(), orderId: idSchema.optional() })
         .strict()
@@ -28,7 +35,15 @@ export function faultRuleSchema(operations: readonly [Operation, ...Operation[]]
     .strict()
     .refine((rule) => rule.mode !== 'latency' || rule.latencyMs !== undefined, {
       message: 'latency needs latencyMs',
-    });
+    })
+    .refine((rule) => rule.mode !== 'redirect' || rule.location !== undefined, {
+      message: 'redirect needs location',
+    })
+    .refine(
+      (rule) =>
+        rule.mode !== 'wrong-amount' || (rule.operation === 'charge' && rule.amount !== undefined),
+      { message: 'wrong-amount is for charge and needs amount' },
+    );
 }
 
 export type FaultRuleInput = z.output<ReturnType<typeof faultRuleSchema>>;
@@ -41,6 +56,10 @@ export type FaultRule = {
   remaining: number | undefined;
   latencyMs: number;
   status: number;
+  /** `redirect` only. */
+  location: string | undefined;
+  /** `wrong-amount` only: what the charge takes instead of the amount asked. */
+  amountCents: number | undefined;
   match: { productId: number | undefined; orderId: number | undefined };
 };
 
@@ -69,7 +88,9 @@ export function createFaults(): Faults {
         mode: input.mode,
         remaining: input.count,
         latencyMs: input.latencyMs ?? 0,
-        status: input.status ?? 503,
+        status: input.status ?? (input.mode === 'redirect' ? 302 : 503),
+        location: input.location,
+        amountCents: input.amount,
         match: { productId: input.match?.productId, orderId: input.match?.orderId },
       };
       rules.push(rule);

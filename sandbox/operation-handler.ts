@@ -1,5 +1,6 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { waitUnlessAborted } from './faults.js';
+import type { FaultRule } from './faults.js';
 import type { Operation, OperationTarget, Outcome } from './operation.js';
 import type { PeerContext } from './peer-app.js';
 
@@ -9,6 +10,8 @@ export type OperationSpec<Input> = {
   identify(req: Request): OperationTarget;
   /** Throws BadRequestError. */
   parse(req: Request): Input;
+  /** `wrong-amount` faults: the input as if it had asked for `amountCents`. */
+  withAmount?(input: Input, amountCents: number): Input;
   /** Synchronous, so each call applies atomically between others. */
   apply(input: Input, idempotencyKey: string | undefined): Outcome;
 };
@@ -39,8 +42,13 @@ export function handleOperation<Input>(
       res.status(fault.status).type('application/json').send(garbageBody);
       return;
     }
+    if (fault !== undefined && sendPoison(res, fault)) return;
 
-    const input = spec.parse(req);
+    const parsed = spec.parse(req);
+    const input =
+      fault?.mode === 'wrong-amount' && fault.amountCents !== undefined && spec.withAmount
+        ? spec.withAmount(parsed, fault.amountCents)
+        : parsed;
     const idempotencyKey = req.get('Idempotency-Key');
     // A GET changes nothing, so a key on it must not freeze the answer.
     const outcome =
@@ -57,6 +65,30 @@ export function handleOperation<Input>(
     if (fault?.mode === 'process-then-hang') return;
     send(res, outcome);
   };
+}
+
+/** The answers no peer-services.md peer gives: each applies nothing. */
+function sendPoison(res: Response, fault: FaultRule): boolean {
+  if (fault.mode === 'huge-body') {
+    res.status(fault.status).type('application/json').send(hugeBody());
+  } else if (fault.mode === 'html') {
+    res.status(fault.status).type('text/html').send(htmlBody);
+  } else if (fault.mode === 'redirect') {
+    res.redirect(fault.status, fault.location ?? '/');
+  } else {
+    return false;
+  }
+  return true;
+}
+
+const htmlBody = '<!doctype html><title>Sign in</title><form action="/login"></form>';
+
+let hugeBodyText: string | undefined;
+
+/** 10 MB of valid JSON, built once. */
+function hugeBody(): string {
+  hugeBodyText ??= `{"padding":"${'x'.repeat(10 * 1024 * 1024)}"}`;
+  return hugeBodyText;
 }
 
 function send(res: Response, outcome: Outcome): void {

@@ -96,6 +96,7 @@ export function createPaymentService(options: PeerOptions = {}): PaymentService 
         operation: 'charge',
         identify: (req) => ({ productId: undefined, orderId: orderIdOf(req.body) }),
         parse: (req) => parseInput(chargeBody, req.body),
+        withAmount: (input, amountCents) => ({ ...input, amount: amountCents }),
         apply: charge,
       }),
     );

@@ -232,6 +232,23 @@ describe('product control API', () => {
     expect(await stockOf(product.id)).toBe(42);
   });
 
+  it.each(['29.999', -1, '1e3', 'NaN', 29.99])(
+    'serves a raw price %j exactly as given',
+    async (price) => {
+      const product = await createProduct(1);
+
+      const { status } = await callJson(
+        'PUT',
+        `${sandbox.productUrl}/__sandbox/products/${String(product.id)}/price`,
+        { body: { price } },
+      );
+      const served = await fetch(`${sandbox.productUrl}/api/products/${String(product.id)}`);
+
+      expect(status).toBe(200);
+      expect(await served.text()).toContain(`"price":${JSON.stringify(price)}`);
+    },
+  );
+
   it('filters the stock ledger by order', async () => {
     const product = await createProduct(10);
     const orderId = nextOrderId++;

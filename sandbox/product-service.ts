@@ -34,6 +34,9 @@ const newProductBody = z
   })
   .strict();
 const stockBody = z.object({ stock: z.int().nonnegative() }).strict();
+// Any JSON string or number, unchecked: the poisons ("29.999", -1, "1e3", "NaN") the Order
+// Service must refuse.
+const rawPriceBody = z.object({ price: z.union([z.string().max(1000), z.number()]) }).strict();
 const ledgerQuery = z
   .object({ productId: idTextSchema.optional(), orderId: idTextSchema.optional() })
   .strict();
@@ -128,6 +131,17 @@ export function createProductService(options: PeerOptions = {}): ProductService 
         return;
       }
       product.stock = stock;
+      res.json(product);
+    });
+    app.put('/__sandbox/products/:id/price', (req, res) => {
+      const id = parseInput(idTextSchema, req.params.id);
+      const { price } = parseInput(rawPriceBody, req.body);
+      const product = state.products.get(id);
+      if (!product) {
+        res.status(404).json({ error: 'not_found' });
+        return;
+      }
+      product.price = price;
       res.json(product);
     });
     app.get('/__sandbox/stock-ledger', (req, res) => {

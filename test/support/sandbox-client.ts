@@ -3,10 +3,24 @@ import type { Sandbox } from '../../sandbox/start-sandbox.js';
 
 export type FaultRule = {
   operation: 'getProduct' | 'decreaseStock' | 'increaseStock' | 'charge' | 'refund' | 'notify';
-  mode: 'error' | 'latency' | 'hang' | 'process-then-error' | 'process-then-hang' | 'garbage';
+  mode:
+    | 'error'
+    | 'latency'
+    | 'hang'
+    | 'process-then-error'
+    | 'process-then-hang'
+    | 'garbage'
+    | 'huge-body'
+    | 'html'
+    | 'redirect'
+    | 'wrong-amount';
   count?: number;
   latencyMs?: number;
   status?: number;
+  /** `redirect`: the Location. */
+  location?: string;
+  /** `wrong-amount`: what the charge takes instead, as "12.34". */
+  amount?: string;
   match?: { productId?: number; orderId?: number };
 };
 
@@ -37,6 +51,14 @@ export function sandboxClient(sandbox: Sandbox) {
     async createProduct(product: { price: string | number; stock: number; name?: string }) {
       return ok<{ id: number; name: string; price: string | number; stock: number }>(
         request(sandbox.productUrl, 'POST', '/__sandbox/products', { body: product }),
+      );
+    },
+    /** Serves `price` as given, unchecked: "29.999", -1, "1e3", "NaN"… */
+    async setRawPrice(productId: number, price: string | number): Promise<void> {
+      await ok(
+        request(sandbox.productUrl, 'PUT', `/__sandbox/products/${productId}/price`, {
+          body: { price },
+        }),
       );
     },
     async stockOf(productId: number): Promise<number> {
