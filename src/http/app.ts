@@ -7,6 +7,7 @@ import {
   PayloadTooLargeError,
   RouteNotFoundError,
   ServiceStartingError,
+  ValidationError,
 } from '../domain/errors.js';
 import { withLogContext } from '../observability/log-context.js';
 import type { Logger } from '../observability/logger.js';
@@ -146,6 +147,13 @@ function errorHandler(logger: Logger): ErrorRequestHandler {
 
 /** body-parser's errors carry a `type`; turn the client's mistakes into domain errors. */
 function translateParserError(error: unknown): unknown {
+  // The router cannot percent-decode a path parameter such as `/api/orders/%`: a 400, not a 500.
+  if (error instanceof URIError && 'status' in error && error.status === 400) {
+    return new ValidationError(
+      [{ path: 'params', message: 'not valid percent-encoding' }],
+      'The path parameter is not valid.',
+    );
+  }
   if (typeof error !== 'object' || error === null || !('type' in error)) return error;
   if (error.type === 'entity.too.large') return new PayloadTooLargeError();
   // The rest of body-parser's 4xx (unsupported charset or encoding, aborted or truncated body)
