@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { DatabaseUnavailableError } from '../domain/errors.js';
 
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
@@ -27,21 +28,70 @@ export function createPool(options: PoolOptions): Pool {
     // A statement that runs this long is a bug or a lock pile-up; fail it instead of hanging.
     statement_timeout: 15_000,
   });
-  const { onQuery } = options;
-  if (onQuery !== undefined) {
-    pool.on('connect', (client) => {
-      timeQueries(client, onQuery);
-    });
-  }
+  const onQuery = options.onQuery ?? (() => undefined);
+  pool.on('connect', (client) => {
+    watchQueries(client, onQuery);
+  });
+  translateUnavailable(pool);
   return pool;
+}
+
+// Connection failures: refused, reset, timed out, the server shutting down or not accepting
+// connections yet (SQLSTATE classes 08 and 57P0x).
+const unavailableCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+]);
+const unavailableMessages =
+  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|not queryable/;
+
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = 'code' in error && typeof error.code === 'string' ? error.code : '';
+  return unavailableCodes.has(code) || unavailableMessages.test(error.message);
+}
+
+/** What callers see of a connection failure: a DatabaseUnavailableError (503), never the driver's message. */
+const rethrowUnavailable = (error: unknown): never => {
+  throw isDatabaseUnavailable(error) ? new DatabaseUnavailableError() : error;
+};
+
+/** The pool's own promise-returning `connect` and `query`, with connection failures translated. */
+function translateUnavailable(pool: pg.Pool): void {
+  const connect: (...args: unknown[]) => unknown = pool.connect.bind(pool);
+  const query: (...args: unknown[]) => unknown = pool.query.bind(pool);
+  const translated =
+    (original: (...args: unknown[]) => unknown) =>
+    (...args: unknown[]): unknown => {
+      const result = original(...args);
+      return result instanceof Promise ? result.catch(rethrowUnavailable) : result;
+    };
+  Object.assign(pool, { connect: translated(connect), query: translated(query) });
 }
 
 /**
  * Wraps one connection's `query` so every statement — through the pool or in a transaction —
- * reports its duration. pg's `query` has a dozen overloads (promise or callback, text or config),
- * so the wrapper forwards its arguments untouched and only watches for the end.
+ * reports its duration and fails with DatabaseUnavailableError when the connection does. pg's
+ * `query` has a dozen overloads (promise or callback, text or config), so the wrapper forwards
+ * its arguments untouched and only watches for the end.
  */
-function timeQueries(client: pg.PoolClient, onQuery: (operation: string, seconds: number) => void) {
+function watchQueries(
+  client: pg.PoolClient,
+  onQuery: (operation: string, seconds: number) => void,
+) {
   const original: (...args: unknown[]) => unknown = client.query.bind(client);
   const timed = (...args: unknown[]): unknown => {
     const started = performance.now();
@@ -58,7 +108,7 @@ function timeQueries(client: pg.PoolClient, onQuery: (operation: string, seconds
       return original(...args);
     }
     const result = original(...args);
-    if (result instanceof Promise) return result.finally(finish);
+    if (result instanceof Promise) return result.catch(rethrowUnavailable).finally(finish);
     finish();
     return result;
   };

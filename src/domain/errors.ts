@@ -116,6 +116,14 @@ export class PaymentServiceError extends DomainError {
   }
 }
 
+export class DatabaseUnavailableError extends DomainError {
+  readonly type = 'database-unavailable';
+  readonly retryAfterSeconds = 5;
+  constructor() {
+    super('The database is not answering; try again shortly.');
+  }
+}
+
 export class ServiceStartingError extends DomainError {
   readonly type = 'service-starting';
   readonly retryAfterSeconds = 2;

@@ -19,6 +19,7 @@ const samples: errors.DomainError[] = [
   new errors.PaymentServiceError(orderId(1)),
   new errors.ProductServiceUnavailableError(),
   new errors.ServiceStartingError(),
+  new errors.DatabaseUnavailableError(),
   new errors.SagaNotFoundError(7),
   new errors.SagaFinishedError(7),
   new errors.IllegalTransitionError('shipped', 'cancelled', ['delivered']),

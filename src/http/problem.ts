@@ -16,6 +16,7 @@ import {
   SagaFinishedError,
   SagaNotFoundError,
   ServiceStartingError,
+  DatabaseUnavailableError,
   TooManyRequestsError,
   UnauthorizedError,
   UnknownProductsError,
@@ -58,6 +59,7 @@ const rules = new Map<abstract new (...args: never[]) => DomainError, Rule>([
   [ProductServiceUnavailableError, { status: 503, title: 'Product Service unavailable' }],
   [PaymentServiceError, { status: 502, title: 'Payment Service error' }],
   [ServiceStartingError, { status: 503, title: 'Service starting' }],
+  [DatabaseUnavailableError, { status: 503, title: 'Database unavailable' }],
 ]);
 
 export const problemTypeBase = '/problems/';
@@ -121,6 +123,7 @@ function headersOf(error: DomainError): Record<string, string> {
   if (
     error instanceof ProductServiceUnavailableError ||
     error instanceof ServiceStartingError ||
+    error instanceof DatabaseUnavailableError ||
     error instanceof TooManyRequestsError
   ) {
     return { 'Retry-After': String(error.retryAfterSeconds) };
