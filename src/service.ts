@@ -154,7 +154,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     },
   });
 
-  const orderRateLimit = createOrderRateLimit(options.orderRateLimit ?? { perMinute: 60 }, logger);
+  const orderRateLimit = await createOrderRateLimit(
+    options.orderRateLimit ?? { perMinute: 60 },
+    logger,
+  );
   const app = createApp({
     orders,
     authenticator: createAuthenticator(options.auth),

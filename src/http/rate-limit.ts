@@ -1,8 +1,6 @@
-import { createClient } from '@redis/client';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { MemoryStore, rateLimit } from 'express-rate-limit';
 import type { Store } from 'express-rate-limit';
-import { RedisStore } from 'rate-limit-redis';
 import type { RedisReply } from 'rate-limit-redis';
 import { TooManyRequestsError } from '../domain/errors.js';
 import type { Logger } from '../observability/logger.js';
@@ -40,10 +38,10 @@ class RateLimitStoreError extends Error {}
  * and one error is logged per outage. The limit guards capacity; stock and money never depend
  * on it, so an outage of Redis should not become an outage of order taking.
  */
-export function createOrderRateLimit(
+export async function createOrderRateLimit(
   options: OrderRateLimitOptions,
   logger: Logger,
-): OrderRateLimit {
+): Promise<OrderRateLimit> {
   const limiterWith = (store: Store) =>
     rateLimit({
       windowMs,
@@ -76,8 +74,14 @@ export function createOrderRateLimit(
     };
   }
 
+  const { redisUrl } = options;
+  // Loaded only with REDIS_URL set: a process that counts in memory never loads the client.
+  const [{ createClient }, { RedisStore }] = await Promise.all([
+    import('@redis/client'),
+    import('rate-limit-redis'),
+  ]);
   const client = createClient({
-    url: options.redisUrl,
+    url: redisUrl,
     // Fail fast while disconnected instead of queueing commands until Redis returns.
     disableOfflineQueue: true,
     socket: {
