@@ -18,7 +18,27 @@ const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
 type PeerAnswer = { status: number; body: unknown };
 
-function call(base: URL, method: string, path: string, body?: unknown, key?: string) {
+/**
+ * One peer call. A kept-alive socket the peer closed just as it was reused fails with
+ * ECONNRESET before the request was read: sent once more (idempotency keys make that safe),
+ * as undici does for the service.
+ */
+async function call(
+  base: URL,
+  method: string,
+  path: string,
+  body?: unknown,
+  key?: string,
+): Promise<PeerAnswer> {
+  try {
+    return await callOnce(base, method, path, body, key);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ECONNRESET') throw error;
+    return callOnce(base, method, path, body, key);
+  }
+}
+
+function callOnce(base: URL, method: string, path: string, body?: unknown, key?: string) {
   const payload = body === undefined ? undefined : JSON.stringify(body);
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (payload !== undefined) {
