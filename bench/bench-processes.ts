@@ -6,8 +6,11 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import path from 'node:path';
+import { findFreePort } from '../src/free-port.js';
+
+/** A free loopback port for a server the bench starts. */
+export const freePort = findFreePort;
 
 export const jwtSecret = 'bench-jwt-secret-0123456789-abcdefghijkl'; // 40 characters
 const productCount = 10;
@@ -161,20 +164,6 @@ export async function stopChild(child: ChildProcess): Promise<void> {
   const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
   await exited;
   clearTimeout(timer);
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const found = server.address();
-      const port = typeof found === 'object' && found !== null ? found.port : 0;
-      server.close(() => {
-        resolve(port);
-      });
-    });
-  });
 }
 
 /** VmHWM (the peak resident set so far) or VmRSS (the current one) of a process, in MB. */

@@ -5,21 +5,14 @@ import type { HttpResponse } from '../support/http-client.js';
 import { historyOf, orderOf, placePaidOrder, problemJson } from '../support/orders.js';
 import { useTestService } from '../support/test-service.js';
 import { newUser, testJwtSecret, uniqueUserId } from '../support/tokens.js';
+import { orderStatuses } from '../../src/domain/order-status.js';
 
 // OWASP API5:2023 Broken Function Level Authorization: the admin functions (status changes, the
 // saga endpoints) check the role before anything else, and only the documented role claims make
 // an admin: nothing that merely looks like one.
 const env = useTestService();
 
-const statuses = [
-  'pending',
-  'paid',
-  'processing',
-  'shipped',
-  'delivered',
-  'cancelled',
-  'failed',
-] as const;
+const statuses = orderStatuses;
 
 const expectForbidden = (response: HttpResponse, what: string): void => {
   expect({ what, status: response.status }).toEqual({ what, status: 403 });

