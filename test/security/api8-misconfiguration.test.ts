@@ -19,6 +19,7 @@ import type { TestDatabase } from '../support/test-database.js';
 import { createTestDatabase } from '../support/test-database.js';
 import { orderBody, testServiceOptions, useTestService } from '../support/test-service.js';
 import { newUser } from '../support/tokens.js';
+import { linkNativeLibraries } from '../../src/db/embedded-postgres.js';
 import { findFreePort } from '../../src/free-port.js';
 
 // OWASP API8:2023 Security Misconfiguration: failures that answer with internals, probes that
@@ -77,6 +78,7 @@ describe('PostgreSQL stopped under a running service, then started again', () =>
     // As root the server runs as the postgres user, which must be able to enter the directory.
     await chmod(dataRoot, 0o755);
     postgresPort = await findFreePort();
+    await linkNativeLibraries();
     postgres = new EmbeddedPostgres({
       databaseDir: path.join(dataRoot, 'data'),
       user: 'postgres',
