@@ -111,6 +111,18 @@ async function expectRefused(attempt: Promise<unknown>, reason: RegExp): Promise
 describe('createAuthenticator with a secret (HS256)', () => {
   const auth = createAuthenticator({ jwtSecret: secret });
 
+  it('refuses a token it accepted before once the token has expired', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const fresh = createAuthenticator({ jwtSecret: secret });
+    const token = await hs256(claims({ exp: nowSeconds() + 2 }));
+    await expect(fresh.authenticate(bearer(token))).resolves.toMatchObject({ userId: 42 });
+    await expect(fresh.authenticate(bearer(token))).resolves.toMatchObject({ userId: 42 });
+
+    vi.setSystemTime(Date.now() + 8_000); // past exp and the 5 s tolerance
+
+    await expectRefused(fresh.authenticate(bearer(token)), /expired/);
+  });
+
   it.each([
     ['a digit string', '42'],
     ['a JSON number', 42],

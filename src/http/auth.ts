@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Actor } from '../domain/actor.js';
 import { UnauthorizedError } from '../domain/errors.js';
 import { userId } from '../domain/ids.js';
+import { createVerifiedTokens } from './verified-tokens.js';
 
 declare module 'express-serve-static-core' {
   interface Locals {
@@ -20,6 +21,8 @@ export type AuthOptions = {
   audience?: string | undefined;
   /** Allowed clock skew for `exp` and `nbf`; default 5. */
   clockToleranceSeconds?: number;
+  /** How long a verified token is trusted without checking its signature again; default 60 s. */
+  verifiedTokenMaxAgeMs?: number | undefined;
 };
 
 export type Authenticator = {
@@ -75,10 +78,13 @@ export function createAuthenticator(options: AuthOptions): Authenticator {
   if (verifyWithSecret === undefined && verifyWithKeySet === undefined) {
     throw new Error('createAuthenticator needs jwtSecret or jwksUrl.');
   }
+  const verified = createVerifiedTokens({ maxAgeMs: options.verifiedTokenMaxAgeMs });
 
   return {
     async authenticate(authorizationHeader) {
       const token = bearerTokenOf(authorizationHeader);
+      const known = verified.get(token, Date.now());
+      if (known !== undefined) return known;
       // The token's `alg` picks the key: HS256 only ever meets the secret, RS256/ES256 only the
       // JWKS, so a public key is never used as an HMAC secret (order-api.md, Authentication).
       const algorithm = algorithmOf(token);
@@ -89,7 +95,10 @@ export function createAuthenticator(options: AuthOptions): Authenticator {
             ? verifyWithKeySet
             : undefined;
       if (verify === undefined) throw new UnauthorizedError('The token algorithm is not accepted.');
-      return actorFromClaims(await verify(token));
+      const payload = await verify(token);
+      const actor = actorFromClaims(payload);
+      verified.remember(token, actor, timesOf(payload), Date.now());
+      return actor;
     },
   };
 }
@@ -133,6 +142,13 @@ function algorithmOf(token: string): string {
     throw malformed();
   }
 }
+
+// jose checked them: `exp` is required and both are numbers when present.
+const timeClaims = z.object({ exp: z.number(), nbf: z.number().optional() });
+const timesOf = (payload: unknown): { exp: number; nbf?: number } => {
+  const times = timeClaims.parse(payload);
+  return times.nbf === undefined ? { exp: times.exp } : { exp: times.exp, nbf: times.nbf };
+};
 
 function actorFromClaims(payload: unknown): Actor {
   const claims = claimsSchema.safeParse(payload);
