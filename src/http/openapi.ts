@@ -63,6 +63,7 @@ const sagaSchema = {
 const common = {
   '400': problem('Invalid path, query, header or body'),
   '401': problem('Missing or invalid bearer token'),
+  '503': problem('The service is starting, or the database is not answering (Retry-After)'),
 };
 
 /** order-api.md as OpenAPI 3.1, its schemas generated from the zod schemas the routes parse with. */
@@ -112,7 +113,9 @@ export function openApiDocument(version: string): OpenApiDocument {
             '502': problem(
               'The Payment Service charged another amount; the order is failed and compensated',
             ),
-            '503': problem('Product Service unavailable; nothing stored (Retry-After)'),
+            '503': problem(
+              'Product Service unavailable, nothing stored; or the service is starting or the database is not answering (Retry-After)',
+            ),
           },
         },
         get: {
