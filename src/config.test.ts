@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.js';
 
@@ -184,6 +185,19 @@ describe('loadConfig', () => {
     expect(error).toHaveProperty(
       'message',
       expect.stringMatching(/JWT_SECRET: the public development secret/),
+    );
+  });
+
+  it("refuses the Kubernetes example's placeholder as a production JWT_SECRET", () => {
+    const example = readFileSync(
+      new URL('../deploy/k8s/base/secret.example.yaml', import.meta.url),
+      'utf8',
+    );
+    const placeholder = /^\s*JWT_SECRET:\s*(\S+)\s*$/m.exec(example)?.[1] ?? '';
+
+    expect(placeholder.length).toBeGreaterThanOrEqual(32);
+    expect(configErrorOf({ ...production, JWT_SECRET: placeholder }).message).toMatch(
+      /JWT_SECRET: the example placeholder/,
     );
   });
 

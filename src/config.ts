@@ -144,6 +144,7 @@ export class ConfigError extends Error {
   }
 }
 
+const kubernetesExampleSecret = 'change-me-to-at-least-32-random-characters';
 const minimumProductionSecretLength = 32;
 
 /** Parses the environment; throws ConfigError naming every bad variable. */
@@ -198,6 +199,10 @@ export function loadConfig(
   // Anyone can mint tokens with the development secret: it is in the source and the README.
   if (isProduction && e.JWT_SECRET === developmentSecret) {
     problems.push('JWT_SECRET: the public development secret; never use it in production');
+  }
+  // The Kubernetes example's placeholder (deploy/k8s/base/secret.example.yaml) is public too.
+  if (isProduction && e.JWT_SECRET === kubernetesExampleSecret) {
+    problems.push('JWT_SECRET: the example placeholder from deploy/k8s; set a random secret');
   }
   if (isProduction && e.SAGA_TEST_PAUSE_AT !== undefined) {
     problems.push('SAGA_TEST_PAUSE_AT: a test hook; never set it in production');
