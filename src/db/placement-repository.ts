@@ -8,6 +8,7 @@
 import type { ActorLabel } from '../domain/actor.js';
 import { formatCents } from '../domain/money.js';
 import type { Order } from '../domain/order.js';
+import { statusNotification } from '../domain/order.js';
 import type { OrderDraft, OrderRow } from './order-repository.js';
 import { orderColumns, toOrder } from './order-repository.js';
 import type { Queryable } from './pool.js';
@@ -36,6 +37,7 @@ export async function storePlacedOrder(
   placement: Placement,
 ): Promise<{ order: Order; saga: Saga }> {
   const { draft } = placement;
+  const createdEvent = statusNotification(null, 'pending', null);
   const { rows } = await db.query<OrderRow & { saga: SagaRow }>({
     name: 'store-placed-order',
     text: `with o as (
@@ -51,7 +53,7 @@ export async function storePlacedOrder(
         select id, null, 'pending', $8 from o),
       created as (
         insert into outbox (order_id, user_id, type, data, traceparent)
-        select id, user_id, 'order.created', '{"status":"pending"}', $9 from o),
+        select id, user_id, $16, $17, $9 from o),
       saga as (
         insert into sagas (order_id, kind, step, actor, payment_method, request_id, lease_token,
           locked_until, deadline_at, traceparent)
@@ -78,6 +80,8 @@ export async function storePlacedOrder(
       placement.saga.leaseSeconds,
       placement.saga.deadlineMs / 1000,
       placement.idempotencyKey ?? null,
+      createdEvent.type,
+      createdEvent.data,
     ],
   });
   const row = rows[0];
@@ -96,6 +100,7 @@ export async function markOrderPaid(
   lease: { sagaId: number; leaseToken: string },
   change: { order: Order; paymentId: string; traceparent: string | null },
 ): Promise<{ kind: 'paid'; order: Order } | { kind: 'raced' } | { kind: 'moved' }> {
+  const paidEvent = statusNotification('pending', 'paid', null);
   const { rows } = await db.query<
     { is_held: boolean } & (OrderRow | { [K in keyof OrderRow]: null })
   >({
@@ -118,11 +123,18 @@ export async function markOrderPaid(
         select id, 'pending', 'paid', 'system' from paid),
       event as (
         insert into outbox (order_id, user_id, type, data, traceparent)
-        select id, user_id, 'order.paid', '{"status":"paid","previousStatus":"pending"}', $5
-        from paid)
+        select id, user_id, $6, $7, $5 from paid)
       select exists (select 1 from held) as is_held, paid.*
       from (select 1) as one left join paid on true`,
-    values: [lease.sagaId, lease.leaseToken, change.order.id, change.paymentId, change.traceparent],
+    values: [
+      lease.sagaId,
+      lease.leaseToken,
+      change.order.id,
+      change.paymentId,
+      change.traceparent,
+      paidEvent.type,
+      paidEvent.data,
+    ],
   });
   const row = rows[0];
   if (row === undefined || !row.is_held) return { kind: 'raced' };

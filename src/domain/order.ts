@@ -51,6 +51,25 @@ export const exceedsMaxTotal = (items: readonly OrderItem[]): boolean =>
 export type NotificationType =
   'order.created' | 'order.paid' | 'order.failed' | 'order.cancelled' | 'order.status_changed';
 
+/**
+ * The notification an order queues as it enters `to`: from `from`, or null when it is created;
+ * with the reason given for the change, if any.
+ */
+export function statusNotification(
+  from: OrderStatus | null,
+  to: OrderStatus,
+  reason: string | null,
+): { type: NotificationType; data: Record<string, unknown> } {
+  return {
+    type: notificationFor(to),
+    data: {
+      status: to,
+      ...(from === null ? {} : { previousStatus: from }),
+      ...(reason === null ? {} : { reason }),
+    },
+  };
+}
+
 export function notificationFor(status: OrderStatus): NotificationType {
   switch (status) {
     case 'pending':

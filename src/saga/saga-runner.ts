@@ -3,7 +3,7 @@ import { trace } from '@opentelemetry/api';
 import type { ActorLabel } from '../domain/actor.js';
 import { formatCents } from '../domain/money.js';
 import type { Order } from '../domain/order.js';
-import { notificationFor } from '../domain/order.js';
+import { statusNotification } from '../domain/order.js';
 import type { FailureCause, SagaAction, SagaLogEntry } from '../domain/order-saga.js';
 import { compensationCause, nextAction, stepName } from '../domain/order-saga.js';
 import type { OrderStatus } from '../domain/order-status.js';
@@ -161,9 +161,10 @@ async function runOneStep(
   span: Span,
   known: Known,
 ): Promise<SagaRunResult | 'continue'> {
-  const saga = (known.saga ??= await findSaga(deps.pool, lease.sagaId));
-  if (saga?.leaseToken !== lease.leaseToken) throw new LeaseLostError();
+  // Taken, not kept: only this step's log write can say how the saga stands after it.
+  const saga = known.saga ?? (await findSaga(deps.pool, lease.sagaId));
   known.saga = undefined;
+  if (saga?.leaseToken !== lease.leaseToken) throw new LeaseLostError();
   span.setAttribute('saga.attempt', saga.attempts + 1);
   const order = (known.order ??= await findOrder(deps.pool, saga.orderId));
   if (order === undefined) throw new Error(`saga ${saga.id} has no order`);
@@ -485,12 +486,7 @@ export async function enterStatus(
   await insertOutboxEvent(tx, {
     orderId: order.id,
     userId: order.userId,
-    type: notificationFor(to),
-    data: {
-      status: to,
-      previousStatus: order.status,
-      ...(change.reason === null ? {} : { reason: change.reason }),
-    },
+    ...statusNotification(order.status, to, change.reason),
     traceparent: activeTraceparent(),
   });
   return updated;
