@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 // `yaml` is installed through vitest and @opentelemetry/configuration; not a direct dependency.
 import { parse, parseAllDocuments } from 'yaml';
+import { runCommand } from '../support/command.js';
 
 /**
  * The deployment artefacts (Dockerfile, docker-compose.yml, ops/compose/, deploy/k8s/): their
@@ -16,20 +17,7 @@ import { parse, parseAllDocuments } from 'yaml';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const at = (...parts: string[]) => path.join(root, ...parts);
 
-type CommandResult = { code: number | null; output: string };
-
-function run(command: string, args: string[], cwd = root): Promise<CommandResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      resolve({ code, output });
-    });
-  });
-}
+const run = (command: string, args: string[], cwd = root) => runCommand(command, args, { cwd });
 
 /** Whether `command args` exits 0 here; why not otherwise. */
 function missing(command: string, args: string[], why: string): string | undefined {

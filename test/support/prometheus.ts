@@ -1,9 +1,11 @@
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { findFreePort } from '../../src/free-port.js';
+import type { CommandResult } from './command.js';
+import { runCommand } from './command.js';
 
 export type Sample = { name: string; labels: Record<string, string>; value: number };
 export type MetricFamily = { name: string; type: string; help: string; samples: Sample[] };
@@ -53,30 +55,9 @@ export function hasCommand(command: string): boolean {
   return result.error === undefined && result.status === 0;
 }
 
-export type CommandResult = { code: number | null; output: string };
-
 /** Runs `promtool` with `args`, writing `stdin` to it; stdout and stderr together. */
 export function promtool(args: string[], stdin = ''): Promise<CommandResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('promtool', args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      resolve({ code, output });
-    });
-    child.stdin.end(stdin);
-  });
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
+  return runCommand('promtool', args, { stdin });
 }
 
 export type PrometheusServer = {
@@ -96,7 +77,7 @@ export async function startPrometheus(config: string): Promise<PrometheusServer>
   const dir = await mkdtemp(path.join(tmpdir(), 'order-service-prometheus-'));
   const configFile = path.join(dir, 'prometheus.yml');
   await writeFile(configFile, config);
-  const port = await freePort();
+  const port = await findFreePort();
   const child: ChildProcess = spawn(
     'prometheus',
     [
