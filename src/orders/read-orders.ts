@@ -8,6 +8,7 @@ import type { ListPosition } from '../db/order-repository.js';
 import { listHistory, listOrders, listOrdersAfter } from '../db/order-repository.js';
 import type { Queryable } from '../db/pool.js';
 import { findVisibleOrder } from './visible-order.js';
+import { paginationOf, rowsOf } from '../domain/page.js';
 
 export const getOrder = (db: Queryable, actor: Actor, id: OrderId): Promise<Order> =>
   findVisibleOrder(db, actor, id);
@@ -71,18 +72,6 @@ export async function listOrdersFor(
       next,
     };
   }
-  const { orders, total, next } = await listOrders(db, filter, {
-    offset: (query.page - 1) * query.limit,
-    limit: query.limit,
-  });
-  return {
-    orders,
-    pagination: {
-      page: query.page,
-      limit: query.limit,
-      total,
-      totalPages: Math.ceil(total / query.limit),
-    },
-    next,
-  };
+  const { orders, total, next } = await listOrders(db, filter, rowsOf(query));
+  return { orders, pagination: paginationOf(query, total), next };
 }

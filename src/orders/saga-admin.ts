@@ -2,6 +2,7 @@ import type { Actor } from '../domain/actor.js';
 import { isAdmin } from '../domain/actor.js';
 import { ForbiddenError, SagaFinishedError, SagaNotFoundError } from '../domain/errors.js';
 import type { SagaState, SagaSummary } from '../domain/order-saga.js';
+import { paginationOf, rowsOf } from '../domain/page.js';
 import { findSagaSummary, listSagas, scheduleSagaNow } from '../db/saga-repository.js';
 import type { OrdersDeps } from './orders-deps.js';
 
@@ -16,19 +17,8 @@ export async function listSagasFor(deps: OrdersDeps, actor: Actor, query: SagaQu
   assertAdmin(actor);
   const states: SagaState[] =
     query.state === 'unfinished' ? ['running', 'compensating'] : [query.state];
-  const { sagas, total } = await listSagas(deps.pool, states, {
-    offset: (query.page - 1) * query.limit,
-    limit: query.limit,
-  });
-  return {
-    sagas,
-    pagination: {
-      page: query.page,
-      limit: query.limit,
-      total,
-      totalPages: Math.ceil(total / query.limit),
-    },
-  };
+  const { sagas, total } = await listSagas(deps.pool, states, rowsOf(query));
+  return { sagas, pagination: paginationOf(query, total) };
 }
 
 /** POST /api/admin/sagas/:id/retry: due now, and the recovery loop is woken to take it. */
