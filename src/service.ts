@@ -7,7 +7,7 @@ import { migrate } from './db/migrate.js';
 import { readOutboxBacklog } from './db/outbox-repository.js';
 import type { Pool } from './db/pool.js';
 import { createPool } from './db/pool.js';
-import { countUnfinishedSagas } from './db/saga-repository.js';
+import { countUnfinishedSagas } from './db/saga-admin-repository.js';
 import { createApp } from './http/app.js';
 import { createAuthenticator } from './http/auth.js';
 import type { AuthOptions } from './http/auth.js';
@@ -22,6 +22,7 @@ import { createPaymentClient } from './peers/payment-client.js';
 import type { PeerCallEvent, PeerClientOptions, PeerName } from './peers/peer-http.js';
 import { createProductClient } from './peers/product-client.js';
 import { backoffDelayMs } from './saga/backoff.js';
+import type { PausePoint } from './saga/pause-point.js';
 import { pausePoint } from './saga/pause-point.js';
 import { createOutboxRelay } from './saga/outbox-relay.js';
 import { createRecoveryWorker } from './saga/recovery-worker.js';
@@ -44,6 +45,11 @@ export type ServiceOptions = {
   sagaLeaseMs?: number;
   /** Tests only: pause every saga reaching this point (see saga/pause-point.ts). */
   sagaTestPauseAt?: string | undefined;
+  /**
+   * Tests only, in-process: called at every saga point (see saga/pause-point.ts) with the point
+   * (product ids left out) and the order id; the saga goes on when the promise resolves.
+   */
+  sagaTestPause?: PausePoint | undefined;
   corsOrigins: readonly string[];
   bodyLimit: string;
   /** Default: 60 orders per user and minute, counted in this process. */
@@ -132,7 +138,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     onNotificationsQueued: () => {
       void relay.kick();
     },
-    pause: pausePoint(options.sagaTestPauseAt, logger),
+    pause: options.sagaTestPause ?? pausePoint(options.sagaTestPauseAt, logger),
     currency: options.currency,
     sagaDeadlineMs: options.sagaDeadlineMs,
     responseDeadlineMs: options.orderResponseDeadlineMs,

@@ -213,50 +213,6 @@ export function listOrdersAfter(
   return selectOrders(db, filter, { after, offset: 0, limit });
 }
 
-/**
- * Moves an order from `from` to `to` in one statement: zero rows means it was no longer in
- * `from` (or, with `expectedVersion`, no longer at that version) — a concurrent change.
- */
-export async function updateOrderStatus(
-  db: Queryable,
-  change: {
-    id: OrderId;
-    from: OrderStatus;
-    to: OrderStatus;
-    expectedVersion?: number | undefined;
-    paymentId?: string | undefined;
-  },
-): Promise<Order | undefined> {
-  const { rows } = await db.query<OrderRow>(
-    `update orders
-     set status = $3, payment_id = coalesce($5, payment_id), version = version + 1, updated_at = now()
-     where id = $1 and status = $2 and ($4::int is null or version = $4)
-     returning ${orderColumns}`,
-    [change.id, change.from, change.to, change.expectedVersion ?? null, change.paymentId ?? null],
-  );
-  const row = rows[0];
-  if (row === undefined) return undefined;
-  const items = await itemsOf(db, [row.id]);
-  return toOrder(row, items.get(row.id) ?? []);
-}
-
-export async function insertHistory(
-  db: Queryable,
-  entry: {
-    orderId: OrderId;
-    from: OrderStatus | null;
-    to: OrderStatus;
-    actor: ActorLabel;
-    reason: string | null;
-  },
-): Promise<void> {
-  await db.query(
-    `insert into order_status_history (order_id, from_status, to_status, actor, reason)
-     values ($1, $2, $3, $4, $5)`,
-    [entry.orderId, entry.from, entry.to, entry.actor, entry.reason],
-  );
-}
-
 export async function listHistory(db: Queryable, id: OrderId): Promise<HistoryEntry[]> {
   const { rows } = await db.query<{
     from_status: OrderStatus | null;

@@ -36,6 +36,14 @@ export async function insertOutboxEvent(
 }
 
 /** Leases up to `limit` due events; a relay that dies leaves them to be taken again after the lease. */
+/**
+ * The relay's own writes (claim, delivered, retry) commit without waiting for the WAL flush: one
+ * lost in a crash only means a notification is sent again, with the same Idempotency-Key — the
+ * at-least-once the contract asks for — and the order's own commits stay the only ones an order
+ * waits for (issue 12: two flushes per order).
+ */
+const asyncCommit = `set_config('synchronous_commit', 'off', true)`;
+
 export async function claimDueEvents(
   db: Queryable,
   limit: number,
@@ -50,15 +58,17 @@ export async function claimDueEvents(
     attempts: number;
     traceparent: string | null;
   }>(
-    `update outbox set locked_until = now() + make_interval(secs => $2), attempts = attempts + 1
-     where id in (
-       select id from outbox
-       where delivered_at is null and next_attempt_at <= now()
-         and (locked_until is null or locked_until < now())
-       order by next_attempt_at, id
-       limit $1
-       for update skip locked)
-     returning id, order_id, user_id, type, data, attempts, traceparent`,
+    `with claimed as (
+       update outbox set locked_until = now() + make_interval(secs => $2), attempts = attempts + 1
+       where id in (
+         select id from outbox
+         where delivered_at is null and next_attempt_at <= now()
+           and (locked_until is null or locked_until < now())
+         order by next_attempt_at, id
+         limit $1
+         for update skip locked)
+       returning id, order_id, user_id, type, data, attempts, traceparent)
+     select claimed.*, ${asyncCommit} from claimed`,
     [limit, leaseSeconds],
   );
   return rows.map((row) => ({
@@ -77,7 +87,9 @@ export async function markEventsDelivered(db: Queryable, ids: readonly number[])
   if (ids.length === 0) return;
   await db.query({
     name: 'mark-events-delivered',
-    text: `update outbox set delivered_at = now(), locked_until = null where id = any($1::bigint[])`,
+    text: `with delivered as (
+        update outbox set delivered_at = now(), locked_until = null where id = any($1::bigint[]))
+      select ${asyncCommit}`,
     values: [ids],
   });
 }
@@ -89,9 +101,11 @@ export async function scheduleEventRetry(
   error: string,
 ): Promise<void> {
   await db.query(
-    `update outbox set next_attempt_at = now() + make_interval(secs => $2), locked_until = null,
-       last_error = $3
-     where id = $1`,
+    `with rescheduled as (
+       update outbox set next_attempt_at = now() + make_interval(secs => $2), locked_until = null,
+         last_error = $3
+       where id = $1)
+     select ${asyncCommit}`,
     [id, delayMs / 1000, error],
   );
 }

@@ -152,11 +152,15 @@ export class IllegalTransitionError extends DomainError {
     readonly currentStatus: OrderStatus,
     readonly requestedStatus: OrderStatus,
     readonly allowedStatuses: readonly OrderStatus[],
+    /** Why no move is allowed now, when it is not that the status is final. */
+    because?: string,
   ) {
     super(
-      `An order that is ${currentStatus} cannot become ${requestedStatus}; allowed: ${
-        allowedStatuses.length > 0 ? allowedStatuses.join(', ') : 'none (final status)'
-      }.`,
+      because === undefined
+        ? `An order that is ${currentStatus} cannot become ${requestedStatus}; allowed: ${
+            allowedStatuses.length > 0 ? allowedStatuses.join(', ') : 'none (final status)'
+          }.`
+        : `An order that is ${currentStatus} cannot become ${requestedStatus} now: ${because}.`,
     );
   }
 }

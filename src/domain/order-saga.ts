@@ -1,12 +1,16 @@
+import type { ActorLabel } from './actor.js';
 import type { OrderId, ProductId } from './ids.js';
 import type { Cents } from './money.js';
 import { parseMoney } from './money.js';
 import type { OrderItem } from './order.js';
+import type { SagaKnowledge, SagaLogEntry, StockOutcome } from './saga-log.js';
+import { knowledgeOf } from './saga-log.js';
 
 /**
- * The saga plan, pure: which steps a saga has, each step's compensation, and — from what the saga
- * log says happened so far — the one thing to do next. saga/saga-runner.ts performs the action,
- * records intent and outcome, and asks again. peer-services.md, "The order saga".
+ * The saga plan, pure: from what the saga log says happened so far, the one thing to do next —
+ * the peer step, the refund's reason, the final status, who the history names and how the saga
+ * row ends. saga/saga-runner.ts performs the action, records it when a crash would otherwise lose
+ * something (saga-log.ts, `checkpointAfter`), and asks again. peer-services.md, "The order saga".
  */
 export type SagaKind = 'place' | 'cancel' | 'fail';
 
@@ -26,18 +30,6 @@ export type SagaSummary = {
   deadlineAt: Date;
   createdAt: Date;
   updatedAt: Date;
-};
-
-export type SagaLogEntry = {
-  readonly step: string;
-  readonly phase: 'intent' | 'outcome';
-  readonly outcome: string | null;
-  readonly detail: {
-    readonly paymentId?: string;
-    readonly reason?: string;
-    /** `wrong-amount` charges: what the peer says it took, as "59.99". */
-    readonly chargedAmount?: string;
-  } | null;
 };
 
 export type FailureCause =
@@ -64,178 +56,199 @@ export const compensationCauses = {
   fail: ['failed-by-admin'],
 } as const satisfies Record<SagaKind, readonly CompensationCause[]>;
 
+export type RefundReason = 'order_cancelled' | 'order_failed';
+
 export type SagaAction =
-  | { readonly kind: 'decrease-stock'; readonly item: OrderItem }
-  | { readonly kind: 'increase-stock'; readonly item: OrderItem }
+  /** Every item in one step, its calls sent concurrently. */
+  | { readonly kind: 'decrease-stock'; readonly items: readonly OrderItem[] }
+  | { readonly kind: 'increase-stock'; readonly items: readonly OrderItem[] }
   | { readonly kind: 'charge' }
-  /** `amountCents` absent: the order's total. */
-  | { readonly kind: 'refund'; readonly paymentId: string; readonly amountCents?: Cents }
+  | {
+      readonly kind: 'refund';
+      readonly paymentId: string;
+      /** The order's total, or what a charge of another amount took. */
+      readonly amountCents: Cents;
+      readonly reason: RefundReason;
+    }
   | { readonly kind: 'mark-paid'; readonly paymentId: string }
   | {
       readonly kind: 'finish';
       readonly status: 'failed' | 'cancelled';
+      /** `completed` when the saga reached what it was for (a cancel saga cancelled). */
+      readonly sagaState: 'completed' | 'failed';
+      /** The history entry's actor and reason: whoever asked for the change, else `system`. */
+      readonly actor: ActorLabel;
+      readonly reason: string | null;
       /** Why a place saga failed; absent for a requested cancel and the admin `failed`. */
       readonly cause?: FailureCause;
       readonly productIds: readonly ProductId[];
     };
 
+export type ChangeRequest = { readonly actor: ActorLabel; readonly reason: string | null };
+
 export type SagaSituation = {
   readonly kind: SagaKind;
   readonly items: readonly OrderItem[];
+  readonly totalCents: Cents;
   /** The charge an order already holds (cancel and fail sagas). */
   readonly paymentId: string | null;
-  readonly isCancelRequested: boolean;
+  /** Who started the saga (the history's actor of a cancel or fail saga's finish). */
+  readonly requestedBy: ChangeRequest;
+  /** A cancel recorded on a running place saga. */
+  readonly cancelRequest: ChangeRequest | null;
   readonly isPastDeadline: boolean;
+  /**
+   * True while the runner that stored or claimed the saga still drives it: a step with no
+   * outcome in the log was never sent. False after a crash or a hand-over: it may have been.
+   */
+  readonly isLogComplete: boolean;
   readonly log: readonly SagaLogEntry[];
 };
 
-export const stepName = {
-  decreaseStock: (productId: ProductId) => `decrease-stock:${productId}`,
-  increaseStock: (productId: ProductId) => `increase-stock:${productId}`,
-  charge: 'charge',
-  refund: 'refund',
-  markPaid: 'mark-paid',
-  finish: 'finish',
-} as const;
+export type SagaDecision = {
+  readonly action: SagaAction;
+  /** Undoing rather than going forward. */
+  readonly isCompensating: boolean;
+  /** Why it is undoing; undefined while a place saga goes forward. */
+  readonly cause: CompensationCause | undefined;
+};
 
-type StepState = { outcome: string; paymentId?: string; chargedAmount?: string };
-
-/** The latest known state of each step: an intent with no outcome after it is `unknown`. */
-export function stepStates(log: readonly SagaLogEntry[]): Map<string, StepState> {
-  const states = new Map<string, StepState>();
-  for (const entry of log) {
-    if (entry.phase === 'intent') {
-      states.set(entry.step, { outcome: 'unknown' });
-    } else {
-      const paymentId = entry.detail?.paymentId;
-      const chargedAmount = entry.detail?.chargedAmount;
-      states.set(entry.step, {
-        outcome: entry.outcome ?? 'unknown',
-        ...(paymentId === undefined ? {} : { paymentId }),
-        ...(chargedAmount === undefined ? {} : { chargedAmount }),
-      });
-    }
+export function nextAction(situation: SagaSituation): SagaDecision {
+  const known = knowledgeOf(situation.log);
+  if (situation.kind !== 'place') {
+    const cause = situation.kind === 'cancel' ? 'cancel-requested' : 'failed-by-admin';
+    return { action: undo(situation, known), isCompensating: true, cause };
   }
-  return states;
+  const failure = failureCause(situation, known);
+  if (failure === undefined && situation.cancelRequest === null) {
+    return { action: goForward(situation, known), isCompensating: false, cause: undefined };
+  }
+  return {
+    action: compensatePlace(situation, known, failure),
+    isCompensating: true,
+    cause: failure ?? 'cancel-requested',
+  };
 }
 
-/** The next action of a saga (`finish` is the last one), and whether it is undoing. */
-export function nextAction(situation: SagaSituation): {
-  action: SagaAction;
-  isCompensating: boolean;
-} {
-  const action = decide(situation);
-  const isForward =
-    situation.kind === 'place' &&
-    (action.kind === 'decrease-stock' || action.kind === 'charge' || action.kind === 'mark-paid') &&
-    !situation.isCancelRequested &&
-    failureCause(situation) === undefined;
-  return { action, isCompensating: !isForward };
-}
-
-function failureCause(situation: SagaSituation): FailureCause | undefined {
-  const states = stepStates(situation.log);
-  const outcomeOf = (step: string): string => states.get(step)?.outcome ?? 'not-tried';
-  const decreases = situation.items.map((item) =>
-    outcomeOf(stepName.decreaseStock(item.productId)),
-  );
+function failureCause(situation: SagaSituation, known: SagaKnowledge): FailureCause | undefined {
+  const decreases = [...known.decreased.values()];
   if (decreases.includes('insufficient')) return 'insufficient-stock';
   if (decreases.includes('not-found')) return 'unknown-product';
-  if (outcomeOf(stepName.charge) === 'declined') return 'payment-declined';
-  if (outcomeOf(stepName.charge) === 'wrong-amount') return 'payment-amount-mismatch';
+  if (known.charge?.outcome === 'declined') return 'payment-declined';
+  if (known.charge?.outcome === 'wrong-amount') return 'payment-amount-mismatch';
   if (situation.isPastDeadline) return 'deadline';
   return undefined;
 }
 
-function decide(situation: SagaSituation): SagaAction {
-  const states = stepStates(situation.log);
-  const outcomeOf = (step: string): string => states.get(step)?.outcome ?? 'not-tried';
-  const decrease = (item: OrderItem) => outcomeOf(stepName.decreaseStock(item.productId));
-  const increase = (item: OrderItem) => outcomeOf(stepName.increaseStock(item.productId));
-  const charge = states.get(stepName.charge);
-
-  if (situation.kind !== 'place') {
-    if (situation.paymentId !== null && outcomeOf(stepName.refund) !== 'refunded') {
-      return { kind: 'refund', paymentId: situation.paymentId };
-    }
-    const toRestock = situation.items.find((item) => !isSettledIncrease(increase(item)));
-    if (toRestock) return { kind: 'increase-stock', item: toRestock };
-    return {
-      kind: 'finish',
-      status: situation.kind === 'cancel' ? 'cancelled' : 'failed',
-      productIds: [],
-    };
+function goForward(situation: SagaSituation, known: SagaKnowledge): SagaAction {
+  const toDecrease = situation.items.filter(
+    (item) => known.decreased.get(item.productId) !== 'changed',
+  );
+  if (toDecrease.length > 0) return { kind: 'decrease-stock', items: toDecrease };
+  const { charge } = known;
+  if (charge?.outcome === 'charged' && charge.paymentId !== undefined) {
+    return { kind: 'mark-paid', paymentId: charge.paymentId };
   }
+  return { kind: 'charge' };
+}
 
-  const refused = situation.items.filter((item) => decrease(item) === 'insufficient');
-  const unknownProducts = situation.items.filter((item) => decrease(item) === 'not-found');
-  const cause = failureCause(situation);
+/**
+ * A place saga that must not reach `paid`. A step with no known outcome is first sent once more
+ * with its key (the peer answers with what it did), so nothing is undone that did not happen and
+ * nothing done is left standing: stock is increased only where the peer confirms a decrease.
+ */
+function compensatePlace(
+  situation: SagaSituation,
+  known: SagaKnowledge,
+  cause: FailureCause | undefined,
+): SagaAction {
+  const { items } = situation;
+  const decrease = (item: OrderItem): StockOutcome | undefined =>
+    known.decreased.get(item.productId);
+  const unresolved = items.filter(
+    (item) =>
+      decrease(item) === 'unknown' || (decrease(item) === undefined && !situation.isLogComplete),
+  );
+  if (unresolved.length > 0) return { kind: 'decrease-stock', items: unresolved };
+  const toRestock = items.filter(
+    (item) =>
+      decrease(item) === 'changed' && !isSettledIncrease(known.increased.get(item.productId)),
+  );
+  if (toRestock.length > 0) return { kind: 'increase-stock', items: toRestock };
 
-  if (cause === undefined && !situation.isCancelRequested) {
-    const toDecrease = situation.items.find((item) => decrease(item) !== 'changed');
-    if (toDecrease) return { kind: 'decrease-stock', item: toDecrease };
-    if (charge?.outcome === 'charged' && charge.paymentId !== undefined) {
-      return { kind: 'mark-paid', paymentId: charge.paymentId };
-    }
+  const { charge } = known;
+  // The charge is sent only once every decrease succeeded: only then may it be out there.
+  const mayHaveCharged = items.every((item) => decrease(item) === 'changed');
+  if (
+    charge?.outcome === 'unknown' ||
+    (charge === undefined && mayHaveCharged && !situation.isLogComplete)
+  ) {
     return { kind: 'charge' };
   }
+  const refundReason = situation.cancelRequest === null ? 'order_failed' : 'order_cancelled';
+  const refund = toRefund(charge, situation.totalCents, known.refund, refundReason);
+  if (refund !== undefined) return refund;
 
-  // Compensate. A step whose outcome is unknown is first resolved by sending it again with the
-  // same key (the peer answers with what it did), so we never undo what did not happen.
-  const unresolved = situation.items.find((item) => decrease(item) === 'unknown');
-  if (unresolved) return { kind: 'decrease-stock', item: unresolved };
-  const toRestock = situation.items.find(
-    (item) => decrease(item) === 'changed' && !isSettledIncrease(increase(item)),
+  const { cancelRequest } = situation;
+  const canceller =
+    cause !== 'payment-declined' && cause !== 'payment-amount-mismatch' ? cancelRequest : null;
+  const refused = items.filter((item) =>
+    cause === 'unknown-product'
+      ? decrease(item) === 'not-found'
+      : decrease(item) === 'insufficient',
   );
-  if (toRestock) return { kind: 'increase-stock', item: toRestock };
-  if (charge?.outcome === 'unknown') return { kind: 'charge' };
-  if (
-    charge?.outcome === 'charged' &&
-    charge.paymentId !== undefined &&
-    outcomeOf(stepName.refund) !== 'refunded'
-  ) {
-    return { kind: 'refund', paymentId: charge.paymentId };
-  }
-  // A charge of another amount than asked is undone by refunding what the peer says it took.
-  if (
-    charge?.outcome === 'wrong-amount' &&
-    charge.paymentId !== undefined &&
-    outcomeOf(stepName.refund) !== 'refunded'
-  ) {
-    const amountCents = parseMoney(charge.chargedAmount ?? '0');
-    if (amountCents > 0) return { kind: 'refund', paymentId: charge.paymentId, amountCents };
-  }
-  if (
-    situation.isCancelRequested &&
-    cause !== 'payment-declined' &&
-    cause !== 'payment-amount-mismatch'
-  ) {
-    return { kind: 'finish', status: 'cancelled', productIds: [] };
-  }
   return {
     kind: 'finish',
-    status: 'failed',
+    status: canceller === null ? 'failed' : 'cancelled',
+    sagaState: 'failed',
+    ...(canceller ?? { actor: 'system', reason: cause ?? null }),
     ...(cause === undefined ? {} : { cause }),
-    productIds: (cause === 'unknown-product' ? unknownProducts : refused).map(
-      (item) => item.productId,
-    ),
+    productIds: refused.map((item) => item.productId),
   };
 }
 
-/** Why the saga is compensating; undefined while a place saga still goes forward. */
-export function compensationCause(situation: SagaSituation): CompensationCause | undefined {
-  switch (situation.kind) {
-    case 'cancel':
-      return 'cancel-requested';
-    case 'fail':
-      return 'failed-by-admin';
-    case 'place':
-      return (
-        failureCause(situation) ?? (situation.isCancelRequested ? 'cancel-requested' : undefined)
-      );
+/** The refund a charge still needs: in full, or what a charge of another amount took. */
+function toRefund(
+  charge: SagaKnowledge['charge'],
+  totalCents: Cents,
+  refunded: SagaKnowledge['refund'],
+  reason: RefundReason,
+): SagaAction | undefined {
+  if (charge?.paymentId === undefined || refunded === 'refunded') return undefined;
+  if (charge.outcome === 'charged') {
+    return { kind: 'refund', paymentId: charge.paymentId, amountCents: totalCents, reason };
   }
+  if (charge.outcome !== 'wrong-amount') return undefined;
+  const amountCents = parseMoney(charge.chargedAmount ?? '0');
+  return amountCents > 0
+    ? { kind: 'refund', paymentId: charge.paymentId, amountCents, reason }
+    : undefined;
+}
+
+/** A cancel or fail saga: refund the order's charge, restock every item, then finish. */
+function undo(situation: SagaSituation, known: SagaKnowledge): SagaAction {
+  const reason = situation.kind === 'cancel' ? 'order_cancelled' : 'order_failed';
+  if (situation.paymentId !== null && known.refund !== 'refunded') {
+    return {
+      kind: 'refund',
+      paymentId: situation.paymentId,
+      amountCents: situation.totalCents,
+      reason,
+    };
+  }
+  const toRestock = situation.items.filter(
+    (item) => !isSettledIncrease(known.increased.get(item.productId)),
+  );
+  if (toRestock.length > 0) return { kind: 'increase-stock', items: toRestock };
+  return {
+    kind: 'finish',
+    status: situation.kind === 'cancel' ? 'cancelled' : 'failed',
+    sagaState: 'completed',
+    ...situation.requestedBy,
+    productIds: [],
+  };
 }
 
 /** A restock is settled once applied, or when the product no longer exists at the peer. */
-const isSettledIncrease = (outcome: string): boolean =>
+const isSettledIncrease = (outcome: StockOutcome | undefined): boolean =>
   outcome === 'changed' || outcome === 'not-found';

@@ -32,6 +32,10 @@ export const isFinal = (status: OrderStatus): boolean => nextStatuses[status].le
 export const canMove = (from: OrderStatus, to: OrderStatus): boolean =>
   (nextStatuses[from] as readonly OrderStatus[]).includes(to);
 
+/** The statuses `to` may be entered from: the guard of every status change's update. */
+export const statusesInto = (to: OrderStatus): OrderStatus[] =>
+  orderStatuses.filter((from) => canMove(from, to));
+
 /** The statuses a person (owner or admin) may move an order to from `from`. */
 export function allowedStatusesFor(from: OrderStatus, actor: Actor): OrderStatus[] {
   const moves: readonly OrderStatus[] = nextStatuses[from];

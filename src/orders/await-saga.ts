@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { SagaRunResult } from '../saga/saga-runner.js';
+import type { SagaRunResult } from '../saga/saga-deps.js';
 
 /** The run's result, or 'deadline' when it takes longer; the run goes on either way. */
 export async function raceDeadline(

@@ -7,11 +7,10 @@ import {
 } from '../domain/errors.js';
 import type { OrderId } from '../domain/ids.js';
 import type { OrderStatus } from '../domain/order-status.js';
-import { allowedStatusesFor, decideTransition } from '../domain/order-status.js';
-import { findActiveSaga } from '../db/saga-repository.js';
-import { withTransaction } from '../db/transaction.js';
+import { allowedStatusesFor, decideTransition, statusesInto } from '../domain/order-status.js';
+import { activeTraceparent } from '../observability/tracing-context.js';
 import type { CallContext } from '../peers/peer-http.js';
-import { enterStatus } from '../saga/saga-runner.js';
+import { moveOrderStatus } from '../saga/move-order-status.js';
 import { cancelOrder } from './cancel-order.js';
 import type { CompensationOutcome } from './compensate-order.js';
 import { compensateOrder } from './compensate-order.js';
@@ -22,6 +21,8 @@ import { checkVersion, findVisibleOrder } from './visible-order.js';
 export function assertMayChangeStatus(actor: Actor): void {
   if (!isAdmin(actor)) throw new ForbiddenError('Only an admin may change an order status.');
 }
+
+const heldOrder = 'a cancellation or failure of this order is under way';
 
 export type StatusChange = {
   status: OrderStatus;
@@ -59,30 +60,27 @@ export async function changeStatus(
       changeStatus(deps, actor, id, change, ctx)
     );
   }
-  const updated = await withTransaction(deps.pool, async (tx) => {
-    // A running saga (a cancel that is refunding) owns the order until it ends.
-    if ((await findActiveSaga(tx, id)) !== undefined) return 'busy' as const;
-    return enterStatus(tx, order, change.status, {
-      actor: actorLabel(actor),
-      reason: change.reason,
-      paymentId: undefined,
-      expectedVersion: order.version,
-    });
+  const moved = await moveOrderStatus(deps, {
+    order,
+    to: change.status,
+    from: statusesInto(change.status),
+    actor: actorLabel(actor),
+    reason: change.reason,
+    traceparent: activeTraceparent(),
   });
-  if (updated === 'busy') {
-    throw new IllegalTransitionError(order.status, change.status, []);
+  if (moved.kind === 'moved') return { status: 200, order: moved.order };
+  // Refused: changed since we read it (a stale If-Match is 412), or held by a saga (a cancel
+  // that is refunding owns the order until it ends): 409 with the state as it is now.
+  const now = await findVisibleOrder(deps.pool, actor, id);
+  if (change.expectedVersion !== undefined && now.version !== change.expectedVersion) {
+    throw new PreconditionFailedError(now.version);
   }
-  if (updated === undefined) {
-    // Changed since we read it: a stale If-Match is 412; without one, report the new state.
-    const now = await findVisibleOrder(deps.pool, actor, id);
-    if (change.expectedVersion !== undefined) throw new PreconditionFailedError(now.version);
-    throw new IllegalTransitionError(
-      now.status,
-      change.status,
-      allowedStatusesFor(now.status, actor),
-    );
+  if (now.version === order.version) {
+    throw new IllegalTransitionError(now.status, change.status, [], heldOrder);
   }
-  deps.onNotificationsQueued();
-  deps.metrics.orderStatus.inc({ status: change.status });
-  return { status: 200, order: updated };
+  throw new IllegalTransitionError(
+    now.status,
+    change.status,
+    allowedStatusesFor(now.status, actor),
+  );
 }

@@ -3,15 +3,15 @@ import type { Actor } from '../domain/actor.js';
 import { actorLabel } from '../domain/actor.js';
 import { IllegalTransitionError } from '../domain/errors.js';
 import type { Order } from '../domain/order.js';
-import { isFinal } from '../domain/order-status.js';
+import { isFinal, statusesInto } from '../domain/order-status.js';
 import { findOrder } from '../db/order-repository.js';
-import { claimSaga, findActiveSaga, insertSaga, requestCancel } from '../db/saga-repository.js';
-import type { Saga } from '../db/saga-repository.js';
-import { isUniqueViolation, withTransaction } from '../db/transaction.js';
+import { claimOrderForSaga } from '../db/order-transition-repository.js';
+import { claimSaga, findActiveSaga, requestCancel } from '../db/saga-lease-repository.js';
+import type { Saga } from '../db/saga-row.js';
+import { activeTraceparent } from '../observability/tracing-context.js';
 import type { CallContext } from '../peers/peer-http.js';
 import { runSaga } from '../saga/saga-runner.js';
 import { raceDeadline, waitFor } from './await-saga.js';
-import { activeTraceparent } from '../observability/tracing-context.js';
 import type { OrdersDeps } from './orders-deps.js';
 
 /** 200 when the order reached `target` within the response deadline, else 202 (background). */
@@ -20,8 +20,9 @@ export type CompensationOutcome = { status: 200 | 202; order: Order };
 /**
  * Cancels (or, for an admin, fails) a paid or processing order: refund the charge, restock every
  * item, then record the status — as a durable saga, so a refund that cannot complete now finishes
- * in the background. A second request while one runs never refunds twice: one active saga per
- * order is a unique index. Undefined: the order changed since it was read; decide again.
+ * in the background. The saga claims the order in one guarded statement (still at the status and
+ * version `order` shows, and held by no other saga), so it and a forward change exclude each
+ * other in the database. Undefined: the order changed since it was read; decide again.
  */
 export async function compensateOrder(
   deps: OrdersDeps,
@@ -31,35 +32,28 @@ export async function compensateOrder(
   reason: string | null,
   ctx: CallContext,
 ): Promise<CompensationOutcome | undefined> {
-  const leaseToken = randomUUID();
-  let saga: Saga | undefined;
-  try {
-    saga = await withTransaction(deps.pool, async (tx) => {
-      const locked = await findOrder(tx, order.id, { forUpdate: true });
-      if (locked?.version !== order.version) return undefined;
-      return insertSaga(tx, {
-        orderId: order.id,
-        kind: target === 'cancelled' ? 'cancel' : 'fail',
-        actor: actorLabel(actor),
-        reason,
-        paymentMethod: null,
-        requestId: ctx.requestId,
-        deadlineMs: deps.sagaDeadlineMs,
-        leaseToken,
-        leaseSeconds: deps.leaseSeconds,
-        traceparent: activeTraceparent(),
-      });
-    });
-  } catch (error) {
-    if (!isUniqueViolation(error)) throw error;
-  }
+  const saga = await claimOrderForSaga(deps.pool, {
+    order,
+    from: statusesInto(target),
+    kind: target === 'cancelled' ? 'cancel' : 'fail',
+    actor: actorLabel(actor),
+    reason,
+    requestId: ctx.requestId,
+    lease: {
+      leaseToken: randomUUID(),
+      leaseSeconds: deps.leaseSeconds,
+      deadlineMs: deps.sagaDeadlineMs,
+    },
+    traceparent: activeTraceparent(),
+  });
   if (saga === undefined) {
     // Another change got there first: a running saga (await it), or a new version (decide again).
     const active = await findActiveSaga(deps.pool, order.id);
-    if (active !== undefined) return awaitSaga(deps, active, target, ctx);
+    if (active !== undefined) return awaitSaga(deps, active, order, target, ctx);
     return undefined;
   }
-  return settle(deps, runSaga(deps, saga, ctx), order, target);
+  await deps.pause?.('claimed', order.id);
+  return settle(deps, runSaga(deps, saga, ctx, order), order, target);
 }
 
 /** Records a cancel on a pending order's running saga; the saga observes it and compensates. */
@@ -72,26 +66,24 @@ export async function cancelPendingOrder(
 ): Promise<CompensationOutcome | undefined> {
   const saga = await requestCancel(deps.pool, order.id, { actor: actorLabel(actor), reason });
   if (saga === undefined) return undefined; // the saga finished meanwhile: decide again
-  return awaitSaga(deps, saga, 'cancelled', ctx);
+  return awaitSaga(deps, saga, order, 'cancelled', ctx);
 }
 
 /** Drives the saga if nobody holds it, else waits for its holder, up to the response deadline. */
 async function awaitSaga(
   deps: OrdersDeps,
   saga: Saga,
+  order: Order,
   target: 'cancelled' | 'failed',
   ctx: CallContext,
 ): Promise<CompensationOutcome> {
-  const leaseToken = randomUUID();
-  const claimed = await claimSaga(deps.pool, saga.id, leaseToken, deps.leaseSeconds);
-  const order = await findOrder(deps.pool, saga.orderId);
-  if (order === undefined) throw new Error(`saga ${saga.id} has no order`);
+  const claimed = await claimSaga(deps.pool, saga.id, randomUUID(), deps.leaseSeconds);
   if (claimed !== undefined) return settle(deps, runSaga(deps, claimed, ctx), order, target);
   const settled = await waitFor(async () => {
     const now = await findOrder(deps.pool, saga.orderId);
-    return now !== undefined && now.status !== order.status ? now : undefined;
+    return now !== undefined && now.version !== order.version ? now : undefined;
   }, deps.responseDeadlineMs);
-  return outcomeFor(settled ?? (await findOrder(deps.pool, saga.orderId)) ?? order, target);
+  return outcomeFor(settled ?? order, target);
 }
 
 async function settle(

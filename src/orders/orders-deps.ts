@@ -1,5 +1,5 @@
 import type { OutboxRelay } from '../saga/outbox-relay.js';
-import type { SagaDeps } from '../saga/saga-runner.js';
+import type { SagaDeps } from '../saga/saga-deps.js';
 
 /** What the order use cases need, passed as one plain argument. */
 export type OrdersDeps = SagaDeps & {

@@ -103,7 +103,7 @@ export async function placeOrder(
   const result = await raceDeadline(
     (async () => {
       await deps.pause?.('stored', order.id);
-      return runSaga(deps, saga, ctx, { order, log: [] });
+      return runSaga(deps, saga, ctx, order);
     })(),
     deps.responseDeadlineMs,
   );

@@ -3,7 +3,7 @@ import { isAdmin } from '../domain/actor.js';
 import { ForbiddenError, SagaFinishedError, SagaNotFoundError } from '../domain/errors.js';
 import type { SagaState, SagaSummary } from '../domain/order-saga.js';
 import { paginationOf, rowsOf } from '../domain/page.js';
-import { findSagaSummary, listSagas, scheduleSagaNow } from '../db/saga-repository.js';
+import { findSagaSummary, listSagas, scheduleSagaNow } from '../db/saga-admin-repository.js';
 import type { OrdersDeps } from './orders-deps.js';
 
 export type SagaQuery = { state: SagaState | 'unfinished'; page: number; limit: number };

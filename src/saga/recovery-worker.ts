@@ -1,10 +1,10 @@
 import { trace } from '@opentelemetry/api';
 import type { Pool } from '../db/pool.js';
-import type { Saga } from '../db/saga-repository.js';
-import { claimDueSagas } from '../db/saga-repository.js';
+import { claimDueSagas } from '../db/saga-lease-repository.js';
+import type { Saga } from '../db/saga-row.js';
 import type { Logger } from '../observability/logger.js';
 import { detached, inLinkedTrace } from '../observability/tracing-spans.js';
-import type { SagaDeps } from './saga-runner.js';
+import type { SagaDeps } from './saga-deps.js';
 import { runSaga } from './saga-runner.js';
 
 export type RecoveryWorkerDeps = {
