@@ -1,6 +1,4 @@
-import type { Span } from '@opentelemetry/api';
-import { SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
-import { Agent, request, type Dispatcher } from 'undici';
+import { Agent } from 'undici';
 import {
   CircuitState,
   ConsecutiveBreaker,
@@ -11,6 +9,10 @@ import {
   isBrokenCircuitError,
   retry,
 } from 'cockatiel';
+import { sendOnce } from './peer-attempt.js';
+import { inAttemptSpan, statusLabel, withTraceContext } from './peer-span.js';
+
+export { maxPeerBodyBytes } from './peer-attempt.js';
 
 export type PeerName = 'product' | 'payment' | 'notification';
 
@@ -175,144 +177,11 @@ export function createPeerHttp(options: PeerOptions) {
   return { send };
 }
 
-type OutgoingRequest = {
+export type OutgoingRequest = {
   method: 'GET' | 'POST';
   headers: Record<string, string>;
   body: string | null;
 };
-
-const tracer = trace.getTracer('order-service/peers');
-
-/**
- * One CLIENT span per attempt, named `<peer> <operation>`: OpenTelemetry's HTTP client attributes
- * plus the peer, operation, attempt and outcome (the HTTP status, or why there was none). global
- * undici is not covered by the http instrumentation, so these spans are the peer calls' only ones.
- */
-function inAttemptSpan(
-  call: { peer: PeerName; request: PeerRequest; url: string; attempt: number },
-  work: () => Promise<PeerResponse>,
-): Promise<PeerResponse> {
-  const attributes = {
-    'peer.service': call.peer,
-    'peer.operation': call.request.operation,
-    'peer.attempt': call.attempt,
-    'http.request.method': call.request.method,
-    'url.full': call.url,
-  };
-  const options = { kind: SpanKind.CLIENT, attributes };
-  return tracer.startActiveSpan(`${call.peer} ${call.request.operation}`, options, async (span) => {
-    try {
-      const response = await work();
-      recordPeerResponse(span, response);
-      return response;
-    } catch (error) {
-      span.recordException(error instanceof Error ? error : String(error));
-      span.setStatus({ code: SpanStatusCode.ERROR });
-      throw error;
-    } finally {
-      span.end();
-    }
-  });
-}
-
-// HTTP client conventions: a 4xx or 5xx answer, or none, is an error of the call.
-function recordPeerResponse(span: Span, response: PeerResponse): void {
-  span.setAttribute('peer.outcome', statusLabel(response));
-  const status = response.kind === 'answered' ? response.status : response.lastStatus;
-  if (status !== null) span.setAttribute('http.response.status_code', status);
-  if (response.kind === 'no-answer') {
-    span.setAttribute('error.type', status === null ? response.reason : String(status));
-    span.setStatus({ code: SpanStatusCode.ERROR, message: response.reason });
-  } else if (response.status >= 400) {
-    span.setAttribute('error.type', String(response.status));
-    span.setStatus({ code: SpanStatusCode.ERROR });
-  }
-}
-
-/** The attempt's span as `traceparent` (W3C, or what OTEL_PROPAGATORS configures). */
-function withTraceContext(init: OutgoingRequest): OutgoingRequest {
-  const headers = { ...init.headers };
-  propagation.inject(context.active(), headers);
-  return { ...init, headers };
-}
-
-/**
- * undici's `request` on the peer's own keep-alive Agent, not the global fetch: the issue measured
- * a saga's peer fan-out at about 900 req/s through `request` and 410 through `fetch` (fetch adds
- * the WHATWG Request/Response/stream layers). The timeout signal covers reading the body too.
- */
-async function sendOnce(
-  agent: Agent,
-  url: string,
-  init: OutgoingRequest,
-  timeoutMs: number,
-): Promise<PeerResponse> {
-  const signal = AbortSignal.timeout(timeoutMs);
-  try {
-    const response = await request(url, {
-      method: init.method,
-      headers: init.headers,
-      body: init.body,
-      signal,
-      dispatcher: agent,
-    });
-    // Always read the body: an unread body holds its connection out of the pool.
-    const text = await readCapped(response.body, response.headers['content-length']);
-    const status = response.statusCode;
-    if (status >= 500) return { kind: 'no-answer', reason: 'server_error', lastStatus: status };
-    if (status === 429) return { kind: 'no-answer', reason: 'rate_limited', lastStatus: status };
-    const isJson = jsonContentType.test(String(response.headers['content-type'] ?? ''));
-    return { kind: 'answered', status, body: isJson ? parseJson(text) : undefined };
-  } catch {
-    // A refused or reset connection and the signal's timeout both reject; the signal tells
-    // them apart.
-    return {
-      kind: 'no-answer',
-      reason: signal.aborted ? 'timeout' : 'network_error',
-      lastStatus: null,
-    };
-  }
-}
-
-/**
- * The contract's answers are a few hundred bytes; a peer that sends more is not followed into
- * memory. 64 KiB leaves room for fields a peer adds later.
- */
-export const maxPeerBodyBytes = 64 * 1024;
-
-const jsonContentType = /^application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i;
-
-/** The body as text, or undefined (the connection dropped) once it passes maxPeerBodyBytes. */
-async function readCapped(
-  body: Dispatcher.ResponseData['body'],
-  contentLength: string | string[] | undefined,
-): Promise<string | undefined> {
-  if (Number(contentLength) > maxPeerBodyBytes) {
-    body.destroy();
-    return undefined;
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    if (!Buffer.isBuffer(chunk)) throw new TypeError('undici yields Buffers');
-    size += chunk.length;
-    if (size > maxPeerBodyBytes) {
-      body.destroy();
-      return undefined;
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function parseJson(text: string | undefined): unknown {
-  if (text === undefined || text === '') return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
 
 function breakerStateName(state: CircuitState): 'closed' | 'half-open' | 'open' {
   switch (state) {
@@ -324,12 +193,6 @@ function breakerStateName(state: CircuitState): 'closed' | 'half-open' | 'open' 
     case CircuitState.Isolated:
       return 'open';
   }
-}
-
-function statusLabel(response: PeerResponse): string {
-  if (response.kind === 'answered') return String(response.status);
-  if (response.lastStatus !== null) return String(response.lastStatus);
-  return response.reason;
 }
 
 // cockatiel hands its filters `unknown`; only PeerResponse values pass through these policies,
