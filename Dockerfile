@@ -1,9 +1,9 @@
 # syntax=docker/dockerfile:1
 # Order Service image: build with `docker build -t order-service .`
 # Stages: deps (all dependencies) → build (tsc + migrations into dist/) → prod-deps (runtime
-# dependencies only) → runtime (node:20-bookworm-slim, non-root, tini as PID 1).
+# dependencies only) → runtime (node:24-bookworm-slim, non-root, tini as PID 1).
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # --- deps: every dependency, for the TypeScript build -------------------------------------------
 FROM ${NODE_IMAGE} AS deps

@@ -1,6 +1,7 @@
 /**
- * The processes a bench run starts — the sandbox peers, the service as built JS, the baselines —
- * with their output in files of the scratch directory. None outlives the harness.
+ * The processes a bench run starts — the peers (sandbox or trivial), the OTLP sink, the service
+ * as built JS, the baselines — with their output in files of the scratch directory. None
+ * outlives the harness.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -16,6 +17,12 @@ export const jwtSecret = 'bench-jwt-secret-0123456789-abcdefghijkl'; // 40 chara
 const productCount = 10;
 
 export const log = (line: string) => process.stdout.write(`${line}\n`);
+
+/**
+ * The node that runs every system, baselines and service alike: BENCH_NODE when set (the
+ * runtime we ship, Node 24, on a machine whose own node is older), else this process's.
+ */
+export const systemNode = process.env.BENCH_NODE ?? process.execPath;
 
 const children = new Set<ChildProcess>();
 // However the harness ends, no server or sandbox outlives it.
@@ -34,13 +41,14 @@ export function spawnChild(
   env: Record<string, string>,
   name: string,
   scratch: string,
+  stdout: 'file' | 'pipe' = 'file',
 ): ChildProcess {
   // Output goes to a file, not through a pipe into this process, which also drives the load.
   const outputFile = outputFileOf(scratch, name);
   const output = openSync(outputFile, 'a');
-  const child = spawn(process.execPath, args, {
+  const child = spawn(systemNode, args, {
     env,
-    stdio: ['ignore', name === 'sandbox' ? 'pipe' : output, output],
+    stdio: ['ignore', stdout === 'pipe' ? 'pipe' : output, output],
   });
   closeSync(output);
   children.add(child);
@@ -61,12 +69,57 @@ export type Sandbox = {
   notificationUrl: string;
 };
 
+/** The sandbox peers (sandbox-process.ts): peer-services.md with its faults, products to create. */
 export async function startSandboxProcess(scratch: string): Promise<Sandbox> {
+  const { child, line } = await startAnnouncing('bench/sandbox-process.ts', 'sandbox', scratch);
+  return { child, ...peerUrlsFrom(line) };
+}
+
+/** The trivial peers (trivial-peers.ts): every product exists, every charge succeeds. */
+export async function startTrivialPeers(scratch: string): Promise<Sandbox> {
+  const { child, line } = await startAnnouncing('bench/trivial-peers.ts', 'trivial-peers', scratch);
+  return { child, ...peerUrlsFrom(line) };
+}
+
+/** Product ids for create against the trivial peers, where any id exists. */
+export const trivialProductIds: readonly number[] = Array.from(
+  { length: productCount },
+  (_, i) => i + 1,
+);
+
+export type OtlpSink = { child: ChildProcess; url: string };
+
+/** The OTLP/HTTP trace receiver (otlp-sink.ts). */
+export async function startOtlpSink(scratch: string): Promise<OtlpSink> {
+  const { child, line } = await startAnnouncing('bench/otlp-sink.ts', 'otlp-sink', scratch);
+  const parsed: unknown = JSON.parse(line);
+  const url = typeof parsed === 'object' && parsed !== null && 'url' in parsed ? parsed.url : '';
+  if (typeof url !== 'string' || url === '') throw new Error(`otlp-sink announced ${line}`);
+  return { child, url };
+}
+
+/** What the sink has received so far: export requests and their bytes. */
+export async function otlpSinkStats(sink: OtlpSink): Promise<{ requests: number; bytes: number }> {
+  const parsed: unknown = await fetch(`${sink.url}/stats`).then((response) => response.json());
+  const field = (name: string) =>
+    typeof parsed === 'object' && parsed !== null && name in parsed
+      ? Number((parsed as Record<string, unknown>)[name])
+      : 0;
+  return { requests: field('requests'), bytes: field('bytes') };
+}
+
+/** Starts a script that prints one JSON line once listening, and returns that line. */
+async function startAnnouncing(
+  script: string,
+  name: string,
+  scratch: string,
+): Promise<{ child: ChildProcess; line: string }> {
   const child = spawnChild(
-    ['--import', 'tsx', 'bench/sandbox-process.ts'],
+    ['--import', 'tsx', script],
     { PATH: process.env.PATH ?? '' },
-    'sandbox',
+    name,
     scratch,
+    'pipe',
   );
   const line = await new Promise<string>((resolve, reject) => {
     let buffered = '';
@@ -76,15 +129,23 @@ export async function startSandboxProcess(scratch: string): Promise<Sandbox> {
       if (end >= 0) resolve(buffered.slice(0, end));
     });
     child.once('exit', () => {
-      reject(new Error('the sandbox did not start'));
+      reject(new Error(`${name} did not start`));
     });
   });
+  return { child, line };
+}
+
+function peerUrlsFrom(line: string): Omit<Sandbox, 'child'> {
   const urls = JSON.parse(line) as {
     productUrl: string;
     paymentUrl: string;
     notificationUrl: string;
   };
-  return { child, ...urls };
+  return {
+    productUrl: urls.productUrl,
+    paymentUrl: urls.paymentUrl,
+    notificationUrl: urls.notificationUrl,
+  };
 }
 
 /** Ten products at 12.99 with stock no bench run can exhaust. */

@@ -1,15 +1,28 @@
 /**
- * `npm run bench [-- --quick]`: the Order Service against two baselines (bare-pg.ts and
- * bare-saga.ts), one system at a time, each in its own process, on the same PostgreSQL and with
- * the sandbox peers in their own process (a fresh one per system). Load comes from autocannon in
- * this process: 50 connections, a warm-up, then the measured run. Prints one table and writes
- * it as JSON to bench/results/<timestamp>.json.
+ * `npm run bench [-- --quick] [-- --rounds=N]`: the Order Service against its baselines, one
+ * system at a time, each in its own process, on the same PostgreSQL, with trivial peers
+ * (trivial-peers.ts) in their own process, a fresh one per system and round:
+ *   bare-pg      node:http + pg, the service's SQL in one statement a request (bare-pg.ts);
+ *   express+pg   Express 5 + pg, the same get and list (express-pg.ts);
+ *   bare-saga    bare-pg's create plus the peer fan-out (bare-saga.ts);
+ *   service      the service as `npm start` runs it (tracing on, exporting nothing);
+ *   service+otlp the same, exporting 10 % of traces to a local OTLP sink (otlp-sink.ts).
+ * Load comes from autocannon in this process: 50 connections, a warm-up, then the measured run;
+ * each system and scenario is measured --rounds times (default 3, --quick 1), the systems taking
+ * turns, and the table shows the medians. Besides speed: CPU of the system's process and of
+ * PostgreSQL, commits and WAL syncs, per request (resource-usage.ts). Prints the tables with a
+ * legend and writes them as JSON to bench/results/<timestamp>.json.
+ *
+ * Every system runs on BENCH_NODE when set (a path to node: the runtime we ship is Node 24, the
+ * machines may run 20), else on the node running this script.
  *
  * Uses BENCH_DATABASE_URL when set (a server where it may create databases), otherwise an
  * embedded PostgreSQL in a temporary directory. Every response's status is checked: a row whose
  * requests did not all answer as expected is flagged, never silently averaged in.
  *
- * Two other modes, one at a time, on the service alone:
+ * --only=<system,…> and --scenarios=<scenario,…> narrow the run (a profile of one path).
+ *
+ * Two other modes, one at a time, on the service alone (with the sandbox peers):
  *   --growth  get, list and create before and after seeding 1,000,000 orders, and the plans of
  *             the list queries at that size (bench/growth.ts);
  *   --soak    the 80/20 get/create mix at a fixed rate for 300 s (--soak-seconds=N), sampling the
@@ -20,31 +33,14 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { format } from 'prettier';
-import type { OrderTargets } from './bench-load.js';
-import {
-  createRequest,
-  describeUnexpected,
-  getRequest,
-  listRequest,
-  mixOf,
-  runLoad,
-} from './bench-load.js';
-import type { Load } from './bench-load.js';
-import { freshDatabase, listUsers, seedListUsers, startDatabase } from './bench-database.js';
-import {
-  createProducts,
-  freePort,
-  killChildren,
-  log,
-  rssMb,
-  spawnChild,
-  spawnService,
-  startSandboxProcess,
-  stopChild,
-  systemEnv,
-  waitForHttp,
-} from './bench-processes.js';
+import { startDatabase } from './bench-database.js';
+import { killChildren, log, systemNode } from './bench-processes.js';
+import type { MeasuredGroup, Ratio, Row, Scenario, SystemName } from './bench-report.js';
+import { columnLegend, printReport, ratiosOf, rowsOf, systemLabels } from './bench-report.js';
 import { runGrowth } from './growth.js';
+import { measureRound, tracingSampleRatio } from './measure-system.js';
+import { openPostgresProbe } from './resource-usage.js';
+import type { PostgresProbe } from './resource-usage.js';
 import { runSoak } from './soak.js';
 
 const quick = process.argv.includes('--quick');
@@ -55,42 +51,28 @@ const soak = process.argv.includes('--soak');
 const cpuProf = process.argv.includes('--cpu-prof');
 const keep = cpuProf || process.argv.includes('--keep');
 const connections = 50;
+const systemsNodeVersion = spawnSync(systemNode, ['--version'], { encoding: 'utf8' }).stdout.trim();
 const warmupSeconds = quick ? 3 : 5;
 const durationSeconds = quick ? 5 : 15;
-const createUsers = { first: 1001, count: 2000 }; // create spreads over users 1001..3000
-
-type Scenario = 'create' | 'get' | 'list' | 'mix';
-type SystemName = 'service' | 'bare-pg' | 'bare-saga';
-type Row = {
-  system: SystemName;
-  scenario: Scenario;
-  requests: number;
-  reqPerSec: number;
-  p50Ms: number;
-  p99Ms: number;
-  peakRssMb: number;
-  unexpected: Record<string, number>;
-  errors: number;
-  /** Service only, from its /metrics: statements and peer calls (background work included). */
-  dbQueriesPerRequest?: number;
-  peerCallsPerRequest?: number;
-  ratio?: number;
-};
 
 const systems: { name: SystemName; scenarios: Scenario[] }[] = [
   { name: 'bare-pg', scenarios: ['create', 'get', 'list'] },
+  { name: 'express-pg', scenarios: ['get', 'list'] },
   { name: 'bare-saga', scenarios: ['create', 'mix'] },
   { name: 'service', scenarios: ['create', 'get', 'list', 'mix'] },
+  { name: 'service-otlp', scenarios: ['create'] },
 ];
 
 async function main(): Promise<void> {
   const soakSeconds = numberOption('soak-seconds') ?? 300;
   const mode = growth ? 'growth' : soak ? 'soak' : quick ? 'quick' : 'full';
   if (growth && soak) throw new Error('--growth and --soak run one at a time');
+  const rounds = numberOption('rounds') ?? (quick ? 1 : 3);
   log(
     mode === 'soak'
       ? `bench: soak, ${String(soakSeconds)} s`
-      : `bench: ${mode} run, ${String(connections)} connections, warm-up ${String(warmupSeconds)} s, ${String(durationSeconds)} s measured`,
+      : `bench: ${mode} run, ${String(connections)} connections, warm-up ${String(warmupSeconds)} s, ${String(durationSeconds)} s measured` +
+          (growth ? '' : `, ${String(rounds)} round(s)`),
   );
   log('building the service (npm run build)…');
   const build = spawnSync('npm', ['run', '-s', 'build'], { stdio: 'inherit' });
@@ -102,7 +84,7 @@ async function main(): Promise<void> {
   let results: Record<string, unknown> = {};
   let failed = false;
   try {
-    log(`PostgreSQL ${database.version}`);
+    log(`PostgreSQL ${database.version}; systems run on Node ${systemsNodeVersion}`);
     if (growth) {
       const report = await runGrowth({
         adminUrl: database.adminUrl,
@@ -118,9 +100,9 @@ async function main(): Promise<void> {
       results = { ...report };
       failed = report.failed;
     } else {
-      const rows = await benchSystems(database.adminUrl, scratch);
-      results = { connections, warmupSeconds, durationSeconds, rows };
-      failed = rows.some((row) => Object.keys(row.unexpected).length > 0 || row.errors > 0);
+      const report = await benchSystems(database.adminUrl, scratch, rounds);
+      results = { connections, warmupSeconds, durationSeconds, ...report };
+      failed = report.rows.some((row) => Object.keys(row.unexpected).length > 0 || row.errors > 0);
     }
   } finally {
     killChildren();
@@ -134,6 +116,7 @@ async function main(): Promise<void> {
     cpuModel: cpus()[0]?.model ?? '',
     memoryGb: Math.round(totalmem() / 2 ** 30),
     node: process.version,
+    systemsNode: systemsNodeVersion,
     postgres: database.version,
   };
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
@@ -159,172 +142,118 @@ function numberOption(name: string): number | undefined {
   return Number(value);
 }
 
-async function benchSystems(adminUrl: string, scratch: string): Promise<Row[]> {
-  const rows: Row[] = [];
-  const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
-  for (const system of systems) {
-    if (only !== undefined && !only.split(',').includes(system.name)) continue;
-    rows.push(...(await benchSystem(system.name, system.scenarios, adminUrl, scratch)));
-  }
-  for (const row of rows) {
-    const baseline =
-      row.system !== 'service'
-        ? undefined
-        : row.scenario === 'get' || row.scenario === 'list'
-          ? rows.find((r) => r.system === 'bare-pg' && r.scenario === row.scenario)
-          : rows.find((r) => r.system === 'bare-saga' && r.scenario === row.scenario);
-    if (baseline !== undefined && baseline.reqPerSec > 0) {
-      row.ratio = row.reqPerSec / baseline.reqPerSec;
-    }
-  }
-  printTable(rows);
-  const invalid = rows.filter((row) => Object.keys(row.unexpected).length > 0 || row.errors > 0);
-  if (invalid.length > 0) {
-    log(`\n${String(invalid.length)} row(s) had unexpected statuses or errors: see the "!" column`);
-  }
-  return rows;
-}
-
-async function benchSystem(
-  name: SystemName,
-  scenarios: Scenario[],
+async function benchSystems(
   adminUrl: string,
   scratch: string,
-): Promise<Row[]> {
-  log(`\n== ${name}`);
-  const databaseUrl = await freshDatabase(adminUrl, `bench_${name.replace('-', '_')}`);
-  const seeded = await seedListUsers(databaseUrl);
-  const sandbox = await startSandboxProcess(scratch);
-  const productIds = await createProducts(sandbox.productUrl);
-  const port = await freePort();
-  const env = systemEnv(port, databaseUrl, sandbox);
-  const server =
-    name === 'service'
-      ? spawnService(
-          env,
-          scratch,
-          cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${path.join(scratch, 'profiles')}`] : [],
-        )
-      : spawnChild(['--import', 'tsx', `bench/${name}.ts`], env, name, scratch);
-  const baseUrl = `http://127.0.0.1:${String(port)}`;
-  const rows: Row[] = [];
+  rounds: number,
+): Promise<{
+  rounds: number;
+  legend: Record<string, string>;
+  postgresSettings: Record<string, string>;
+  rows: Row[];
+  ratios: Ratio[];
+  notes: string[];
+}> {
+  const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
+  const onlyScenarios = process.argv
+    .find((arg) => arg.startsWith('--scenarios='))
+    ?.slice('--scenarios='.length)
+    .split(',');
+  const chosen = systems
+    .filter((system) => only === undefined || only.split(',').includes(system.name))
+    .map((system) => ({
+      ...system,
+      scenarios: system.scenarios.filter((s) => onlyScenarios?.includes(s) ?? true),
+    }))
+    .filter((system) => system.scenarios.length > 0);
+  const probe = await openPostgresProbe(adminUrl);
+  const groups: MeasuredGroup[] = chosen.flatMap(({ name, scenarios }) =>
+    scenarios.map((scenario) => ({ system: name, scenario, runs: [] })),
+  );
   try {
-    await waitForHttp(`${baseUrl}${name === 'service' ? '/health/ready' : '/health'}`, server);
-    for (const scenario of scenarios) {
-      const load = loadFor(scenario, seeded, productIds);
-      await runLoad(baseUrl, load, warmupSeconds, { connections });
-      const before = name === 'service' ? await scrapeCounters(baseUrl) : undefined;
-      const measured = await runLoad(baseUrl, load, durationSeconds, { connections });
-      const after = name === 'service' ? await scrapeCounters(baseUrl) : undefined;
-      const row: Row = {
-        system: name,
-        scenario,
-        requests: measured.requests,
-        reqPerSec: measured.reqPerSec,
-        p50Ms: measured.p50Ms,
-        p99Ms: measured.p99Ms,
-        peakRssMb: await rssMb(server.pid ?? 0),
-        unexpected: measured.unexpected,
-        errors: measured.errors,
-      };
-      if (before !== undefined && after !== undefined && measured.requests > 0) {
-        row.dbQueriesPerRequest = (after.queries - before.queries) / measured.requests;
-        row.peerCallsPerRequest = (after.peerCalls - before.peerCalls) / measured.requests;
+    // The systems take turns round by round, so a slow spell of the machine spreads over all.
+    for (let round = 1; round <= rounds; round += 1) {
+      for (const { name, scenarios } of chosen) {
+        const measured = await measureRound(name, scenarios, {
+          adminUrl,
+          scratch,
+          probe,
+          round,
+          connections,
+          warmupSeconds,
+          durationSeconds,
+          serviceNodeOptions: cpuProf
+            ? ['--cpu-prof', `--cpu-prof-dir=${path.join(scratch, 'profiles')}`]
+            : [],
+        });
+        for (const group of groups) {
+          const measurement = group.system === name ? measured.get(group.scenario) : undefined;
+          if (measurement !== undefined) group.runs.push(measurement);
+        }
       }
-      rows.push(row);
-      log(
-        `  ${scenario.padEnd(7)} ${row.reqPerSec.toFixed(0).padStart(6)} req/s  p50 ${String(row.p50Ms)} ms  p99 ${String(row.p99Ms)} ms  ` +
-          `RSS ${row.peakRssMb.toFixed(0)} MB` +
-          (row.dbQueriesPerRequest === undefined
-            ? ''
-            : `  ${row.dbQueriesPerRequest.toFixed(1)} SQL + ${(row.peerCallsPerRequest ?? 0).toFixed(1)} peer calls/request`) +
-          describeUnexpected(row),
-      );
     }
   } finally {
-    await stopChild(server);
-    await stopChild(sandbox.child);
+    await probe.close();
   }
-  return rows;
-}
-
-function loadFor(scenario: Scenario, seeded: OrderTargets, productIds: number[]): Load {
-  const create = createRequest(productIds, createUsers);
-  const get = getRequest(seeded);
-  switch (scenario) {
-    case 'create':
-      return { setup: create };
-    case 'get':
-      return { setup: get };
-    case 'list':
-      return { setup: listRequest(Array.from({ length: listUsers }, (_, i) => i + 1)) };
-    case 'mix':
-      return { setup: mixOf(get, create) };
-  }
-}
-
-/** Totals of the service's statement and peer-call counters, from GET /metrics. */
-async function scrapeCounters(baseUrl: string): Promise<{ queries: number; peerCalls: number }> {
-  const text = await fetch(`${baseUrl}/metrics`)
-    .then((response) => response.text())
-    .catch(() => '');
-  const sum = (metric: string) =>
-    text
-      .split('\n')
-      .filter((line) => line.startsWith(metric))
-      .reduce((total, line) => total + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+  const rows = rowsOf(groups);
+  const ratios = ratiosOf(rows);
+  const notes = notesOn(rows, probe);
+  printReport(rows, ratios, notes);
   return {
-    queries: sum('database_query_duration_seconds_count'),
-    peerCalls: sum('external_service_requests_total'),
+    rounds,
+    legend: {
+      ...columnLegend,
+      'service+otlp': `the service exporting traces over OTLP/HTTP to a local sink, OTEL_TRACES_SAMPLER=parentbased_traceidratio, OTEL_TRACES_SAMPLER_ARG=${String(tracingSampleRatio)}`,
+      peersCpuMsPerRequest: 'user+system CPU of the trivial peers process over the run / requests',
+      walBytesPerRequest: 'pg_stat_wal.wal_bytes delta (whole server) / requests',
+      otlpBytesPerRequest: 'service+otlp: bytes the OTLP sink received during the run / requests',
+      otherDatabaseCommits:
+        'commits in other databases during the run: load on the server that is not the bench’s',
+      ratios: 'system / baseline, of the medians: reqPerSec, p99 and cpuPerRequest',
+    },
+    postgresSettings: probe.settings,
+    rows,
+    ratios,
+    notes,
   };
 }
 
-// ---- output --------------------------------------------------------------------------------
-
-function printTable(rows: readonly Row[]): void {
-  const header = [
-    'system',
-    'scenario',
-    'req/s',
-    'p50 ms',
-    'p99 ms',
-    'peak RSS MB',
-    'SQL/req',
-    'peer calls/req',
-    'vs baseline',
-    '!',
-  ];
-  const body = rows.map((row) => [
-    row.system,
-    row.scenario,
-    row.reqPerSec.toFixed(0),
-    String(row.p50Ms),
-    String(row.p99Ms),
-    row.peakRssMb.toFixed(0),
-    row.dbQueriesPerRequest?.toFixed(1) ?? '',
-    row.peerCallsPerRequest?.toFixed(1) ?? '',
-    row.ratio === undefined
-      ? ''
-      : `${(row.ratio * 100).toFixed(0)} % of ${row.scenario === 'get' || row.scenario === 'list' ? 'bare-pg' : 'bare-saga'}`,
-    describeUnexpected(row).replace(/^ {2}! /, ''),
-  ]);
-  const widths = header.map((title, i) =>
-    Math.max(title.length, ...body.map((cells) => (cells[i] ?? '').length)),
+/** What a reader of the table must know to trust it, or not. */
+function notesOn(rows: readonly Row[], probe: PostgresProbe): string[] {
+  const notes: string[] = [];
+  const invalid = rows.filter((row) => Object.keys(row.unexpected).length > 0 || row.errors > 0);
+  if (invalid.length > 0) {
+    notes.push(`${String(invalid.length)} row(s) had unexpected statuses or errors: see "!".`);
+  }
+  if (probe.postmasterPid === undefined) {
+    notes.push('PG CPU: the PostgreSQL server is not a process of this machine: not measured.');
+  }
+  const { fsync = '?', wal_sync_method: method = '?' } = probe.settings;
+  const writing = rows.filter((row) => row.scenario === 'create' || row.scenario === 'mix');
+  if (writing.length > 0 && writing.every((row) => !row.walSyncsPerRequest)) {
+    notes.push(
+      `WAL syncs: pg_stat_wal.wal_sync did not move (fsync=${fsync}, wal_sync_method=${method}: ` +
+        'it counts only fdatasync/fsync calls when fsync is on), so that column says nothing.',
+    );
+  }
+  const noisy = rows.filter((row) => (row.otherDatabaseCommits ?? 0) > 0);
+  if (noisy.length > 0) {
+    const most = Math.max(...noisy.map((row) => row.otherDatabaseCommits ?? 0));
+    notes.push(
+      `Other databases on the server committed during ${String(noisy.length)} row(s)' runs ` +
+        `(up to ${most.toFixed(0)} commits, median of rounds): PG CPU and WAL syncs are ` +
+        'server-wide and include that load; commits/req is per database and does not.',
+    );
+  }
+  notes.push(
+    'By construction bare-pg makes 1 statement a request; bare-saga 2 statements and 5 peer ' +
+      'calls a create (2 GET product, 2 stock decreases, 1 charge) and delivers no notifications.',
   );
-  const line = (cells: string[]) =>
-    `| ${cells.map((cell, i) => (i >= 2 && i <= 7 ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0))).join(' | ')} |`;
-  log('');
-  log(
-    'SQL/req and peer calls/req: the service’s own counters (/metrics), background work included.',
+  notes.push(
+    `${systemLabels['service-otlp']}: ${String(tracingSampleRatio * 100)} % of traces exported ` +
+      'over OTLP/HTTP to a local sink (otlp-sink.ts).',
   );
-  log('By construction bare-pg makes 1 statement a request; bare-saga 2 statements and 5 peer');
-  log('calls a create (2 GET product, 2 stock decreases, 1 charge) and delivers no notifications.');
-  log('');
-  log(line(header));
-  log(
-    `|${widths.map((w, i) => (i >= 2 && i <= 7 ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`,
-  );
-  for (const cells of body) log(line(cells));
+  return notes;
 }
 
 await main();

@@ -18,6 +18,7 @@ import { startEmbeddedPostgres } from '../src/db/embedded-postgres.js';
 import { createLogger } from '../src/observability/logger.js';
 import { describeTracing } from '../src/observability/tracing.js';
 import { startService } from '../src/service.js';
+import { median } from './bench-stats.js';
 
 const secret = 'bench-secret-for-the-tracing-overhead-0123456789';
 const warmupRequests = 300;
@@ -184,12 +185,4 @@ async function postJson(
     throw new Error(`POST ${url} answered ${response.status}`);
   }
   return { id: Number(parsed.id) };
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[middle] ?? 0)
-    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }

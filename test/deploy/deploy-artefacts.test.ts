@@ -86,7 +86,7 @@ async function startCommand(): Promise<string[]> {
 }
 
 describe('Dockerfile', () => {
-  it('builds in stages on node:20-bookworm-slim and runs what npm start runs, as non-root under tini', async () => {
+  it('builds in stages on node:24-bookworm-slim and runs what npm start runs, as non-root under tini', async () => {
     const dockerfile = await readFile(at('Dockerfile'), 'utf8');
     const lines = dockerfile
       .replace(/\\\n/g, ' ')
@@ -95,7 +95,7 @@ describe('Dockerfile', () => {
     const instructions = (name: string) =>
       lines.filter((line) => line.toUpperCase().startsWith(`${name} `));
 
-    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:20-bookworm-slim$/m);
+    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:24-bookworm-slim$/m);
     expect(instructions('FROM').length).toBeGreaterThanOrEqual(3);
     expect(dockerfile).toMatch(/RUN npm ci --no-audit/);
     expect(dockerfile).toMatch(/RUN npm ci --omit=dev/);
