@@ -1,6 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { RequestHandler, Response } from 'express';
-import { activeTraceIds } from '../observability/tracing-context.js';
+import { ROOT_CONTEXT, SpanKind, context, propagation, trace } from '@opentelemetry/api';
+import type { Request, RequestHandler, Response } from 'express';
+import {
+  activeTraceIds,
+  isRequestTraceContinuedInMiddleware,
+} from '../observability/tracing-context.js';
 
 declare module 'express-serve-static-core' {
   interface Locals {
@@ -15,18 +19,45 @@ const acceptableRequestId = /^[\x20-\x7e]{1,512}$/;
 
 /**
  * Every response carries X-Request-Id: the caller's when it sent a sane one, else a new one.
- * The trace id is the active span's: the http instrumentation continues the caller's
- * `traceparent` or starts a trace. Without a span (OTEL_SDK_DISABLED, or a probe the tracing
- * ignores) a random id still ties the problem body to the log lines.
+ * The trace id is the active span's. With an exporter, the http instrumentation has made that
+ * span, continuing the caller's `traceparent` (none for probes and scrapes). With no exporter
+ * (observability/tracing.ts then loads no instrumentation) this middleware continues it itself,
+ * with a span nobody records, so log lines, problem bodies and peer calls still share it. With tracing disabled
+ * (OTEL_SDK_DISABLED) a random id still ties the problem body to the log lines.
  */
 export const requestContext: RequestHandler = (req, res, next) => {
   const given = req.get('x-request-id');
   const id = given !== undefined && acceptableRequestId.test(given) ? given : randomUUID();
   res.locals.requestId = id;
-  res.locals.traceId = activeTraceIds()?.traceId ?? randomBytes(16).toString('hex');
   res.setHeader('X-Request-Id', id);
-  next();
+  if (!isRequestTraceContinuedInMiddleware()) {
+    res.locals.traceId = activeTraceIds()?.traceId ?? randomTraceId();
+    next();
+    return;
+  }
+  const requestContext = continuedTrace(req);
+  // Listeners added later (the body parser's, on-finished's) run in the request's context too.
+  context.bind(requestContext, req);
+  context.bind(requestContext, res);
+  context.with(requestContext, () => {
+    res.locals.traceId = activeTraceIds()?.traceId ?? randomTraceId();
+    next();
+  });
 };
+
+const tracer = trace.getTracer('order-service/http');
+
+/** The caller's trace (or a new one) with a SERVER span of ours, unrecorded unless sampled. */
+function continuedTrace(req: Request) {
+  const parent = propagation.extract(ROOT_CONTEXT, req.headers);
+  const span = tracer.startSpan(`${req.method} request`, { kind: SpanKind.SERVER }, parent);
+  req.once('close', () => {
+    span.end();
+  });
+  return trace.setSpan(parent, span);
+}
+
+const randomTraceId = () => randomBytes(16).toString('hex');
 
 export const requestIdOf = (res: Response): string => res.locals.requestId ?? 'unknown';
 

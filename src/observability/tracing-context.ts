@@ -4,6 +4,18 @@ import { TraceFlags, isSpanContextValid, trace } from '@opentelemetry/api';
 // W3C Trace Context: version-traceid-parentid-flags (the same check as migration 0003).
 const traceparentPattern = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
+let isRequestContextOurs = false;
+
+/**
+ * Set by tracing.ts when the SDK runs without the http instrumentation (nothing is exported):
+ * then http/request-context.ts continues each caller's trace itself.
+ */
+export function continueRequestTracesInMiddleware(): void {
+  isRequestContextOurs = true;
+}
+
+export const isRequestTraceContinuedInMiddleware = (): boolean => isRequestContextOurs;
+
 /** Trace and span id of the active span; undefined outside a span or with tracing disabled. */
 export function activeTraceIds(): { traceId: string; spanId: string } | undefined {
   const spanContext = trace.getActiveSpan()?.spanContext();

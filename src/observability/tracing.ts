@@ -8,7 +8,7 @@ import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import { AlwaysOffSampler, NoopSpanProcessor, ParentBasedSampler } from '@opentelemetry/sdk-trace';
 import { provideTraceIds } from './log-context.js';
-import { activeTraceIds } from './tracing-context.js';
+import { activeTraceIds, continueRequestTracesInMiddleware } from './tracing-context.js';
 
 type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -18,8 +18,8 @@ export const jaegerOtlpPort = 4318;
 /**
  * Where spans go. `disabled`: no SDK at all (OTEL_SDK_DISABLED=true). `environment`: the SDK
  * builds the exporter from the standard OTEL_* variables. `jaeger`: only JAEGER_AGENT_HOST is set,
- * so OTLP/HTTP to its port 4318. `none`: spans are made (trace ids in logs, problem bodies and
- * peer requests) but nothing is exported.
+ * so OTLP/HTTP to its port 4318. `none`: span and trace ids are made (in logs, problem bodies and
+ * peer requests) but no instrumentation is loaded and nothing is exported.
  */
 export type TracingExport =
   | { kind: 'disabled' }
@@ -72,11 +72,14 @@ export function startTracing(options: TracingOptions): TracingExport {
   if (running !== undefined) return running.export;
   const chosen = tracingExportFrom(options.env);
   if (chosen.kind === 'disabled') return chosen;
-  // ESM imports of express and pg bypass require(), so the SDK sees them only through this
-  // loader hook (import-in-the-middle); the static list keeps it off every other module.
-  register('@opentelemetry/instrumentation/hook.mjs', import.meta.url, {
-    data: { include: instrumentedModules },
-  });
+  const isExporting = chosen.kind !== 'none' || options.spanProcessors !== undefined;
+  if (isExporting) {
+    // ESM imports of express and pg bypass require(), so the SDK sees them only through this
+    // loader hook (import-in-the-middle); the static list keeps it off every other module.
+    register('@opentelemetry/instrumentation/hook.mjs', import.meta.url, {
+      data: { include: instrumentedModules },
+    });
+  }
   const sdk = new NodeSDK({
     // The environment (OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES) overrides these defaults.
     resource: defaultResource().merge(
@@ -93,30 +96,27 @@ export function startTracing(options: TracingOptions): TracingExport {
     // Traces only: metrics are Prometheus (prom-client), logs are winston's.
     metricReaders: [],
     logRecordProcessors: [],
-    instrumentations: instrumentationsFor(chosen, options.spanProcessors !== undefined),
+    instrumentations: isExporting ? instrumentations() : [],
   });
   sdk.start();
+  if (!isExporting) continueRequestTracesInMiddleware();
   provideTraceIds(activeTraceIds);
   running = { sdk, export: chosen };
   return chosen;
 }
 
 /**
- * http always: it continues callers' traces and gives every request a trace id. Express and pg
- * spans only when someone receives them: with no exporter they cost about a tenth of a GET
- * (bench/tracing-overhead.ts) for spans that are dropped.
+ * Only when someone receives the spans. With no exporter the SDK still makes span and trace ids
+ * and propagates them (http/request-context.ts continues the caller's trace), but loads no
+ * instrumentation and no loader hook: the http instrumentation alone cost about a quarter of a
+ * GET's CPU and 25 MiB of RSS (issue 12) for spans that were dropped.
  */
-function instrumentationsFor(
-  chosen: Exclude<TracingExport, { kind: 'disabled' }>,
-  hasGivenProcessors: boolean,
-) {
-  const http = new HttpInstrumentation({
-    // Probes and scrapes every few seconds would bury the orders' traces.
-    ignoreIncomingRequestHook: (request) => /^\/(health|metrics)\b/.test(request.url ?? ''),
-  });
-  if (chosen.kind === 'none' && !hasGivenProcessors) return [http];
+function instrumentations() {
   return [
-    http,
+    new HttpInstrumentation({
+      // Probes and scrapes every few seconds would bury the orders' traces.
+      ignoreIncomingRequestHook: (request) => /^\/(health|metrics)\b/.test(request.url ?? ''),
+    }),
     // The request handler span is enough; a span per middleware (helmet, cors, json…) is noise.
     new ExpressInstrumentation({
       ignoreLayersType: [ExpressLayerType.MIDDLEWARE, ExpressLayerType.ROUTER],
