@@ -175,9 +175,17 @@ export function systemEnv(port: number, databaseUrl: string, sandbox: Sandbox) {
   };
 }
 
+/** The image's NODE_OPTIONS (Dockerfile `ENV`): the heap settings the service ships with. */
+export const shippedNodeOptions = (() => {
+  const dockerfile = readFileSync('Dockerfile', 'utf8');
+  const options = /^\s*NODE_OPTIONS="([^"]*)"/m.exec(dockerfile)?.[1];
+  if (options === undefined) throw new Error('Dockerfile: no NODE_OPTIONS="…" in its ENV');
+  return options;
+})();
+
 /**
- * The service as in production: built JS (dist/), `NODE_ENV=production`, tracing on but
- * exporting nowhere, logs at `info` to files in the scratch directory.
+ * The service as in production: built JS (dist/), `NODE_ENV=production`, the image's
+ * NODE_OPTIONS, tracing on but exporting nowhere, logs at `info` to files in the scratch directory.
  */
 export function spawnService(
   env: Record<string, string>,
@@ -189,6 +197,7 @@ export function spawnService(
     {
       ...env,
       NODE_ENV: 'production',
+      NODE_OPTIONS: shippedNodeOptions,
       JWT_SECRET: jwtSecret,
       LOG_LEVEL: 'info',
       LOG_DIR: path.join(scratch, 'logs'),
