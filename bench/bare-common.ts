@@ -1,10 +1,10 @@
 /**
- * What the two baselines (bare-pg.ts, bare-saga.ts) share: a node:http server with no framework,
+ * What the baselines (bare-pg.ts, bare-saga.ts; express-pg.ts its SQL) share: a node:http server with no framework,
  * a pg pool, and the SQL — each operation one round trip. The user is read from `X-User-Id`
  * (the baselines have no authentication); bodies are parsed, never validated.
  */
 import { createServer } from 'node:http';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import pg from 'pg';
 import { migrate } from '../src/db/migrate.js';
 
@@ -158,6 +158,11 @@ export async function serve(pool: pg.Pool, create: Handler): Promise<void> {
   await new Promise<void>((resolve) => {
     server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', resolve);
   });
+  announceAndStopOnSignal(server, pool);
+}
+
+/** Prints "listening <port>" (what the harness waits for); on SIGTERM closes all and exits. */
+export function announceAndStopOnSignal(server: Server, pool: pg.Pool): void {
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : 0;
   process.stdout.write(`listening ${String(port)}\n`);

@@ -6,7 +6,7 @@
  *   DATABASE_URL=postgres://… PORT=0 node --import tsx bench/express-pg.ts
  */
 import express from 'express';
-import { getOrderJson, listOrdersJson, openPool } from './bare-common.js';
+import { announceAndStopOnSignal, getOrderJson, listOrdersJson, openPool } from './bare-common.js';
 
 const pool = await openPool();
 const app = express();
@@ -29,16 +29,6 @@ app.get('/api/orders', async (req, res) => {
 });
 
 const server = app.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
-  process.stdout.write(`listening ${String(port)}\n`);
+  announceAndStopOnSignal(server, pool);
 });
 server.keepAliveTimeout = 65_000;
-
-const stop = () => {
-  server.close();
-  server.closeAllConnections();
-  void pool.end().then(() => process.exit(0));
-};
-process.once('SIGTERM', stop);
-process.once('SIGINT', stop);

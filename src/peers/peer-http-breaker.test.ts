@@ -1,20 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { PeerCallEvent, PeerOptions } from './peer-http.js';
-import { ctx, keyedPost, transportTo } from './peer-http-test-transport.js';
-import { startStandInPeer, type StandInPeer } from './stand-in-peer.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { PeerCallEvent } from './peer-http.js';
+import { ctx, keyedPost, useStandInPeer } from './peer-http-test-transport.js';
 
-let peer: StandInPeer;
+const stand = useStandInPeer();
+const { transport } = stand;
 
-beforeEach(async () => {
-  peer = await startStandInPeer();
-});
-
-afterEach(async () => {
+afterEach(() => {
   vi.useRealTimers();
-  await peer.close();
 });
-
-const transport = (overrides: Partial<PeerOptions> = {}) => transportTo(peer.baseUrl, overrides);
 
 describe('circuit breaker', () => {
   it('opens after N consecutive failed attempts, then fails fast without a request', async () => {
@@ -24,13 +17,13 @@ describe('circuit breaker', () => {
       breaker: { consecutiveFailures: 3, halfOpenAfterMs: 60_000 },
       onCall: (event) => events.push(event),
     });
-    peer.answer({ status: 503 });
+    stand.peer.answer({ status: 503 });
 
     for (let call = 0; call < 3; call += 1) await http.send(keyedPost, ctx);
     const response = await http.send(keyedPost, ctx);
 
     expect(response).toEqual({ kind: 'no-answer', reason: 'circuit_open', lastStatus: null });
-    expect(peer.requests).toHaveLength(3);
+    expect(stand.peer.requests).toHaveLength(3);
     expect(events.at(-1)?.status).toBe('circuit_open');
   });
 
@@ -39,12 +32,12 @@ describe('circuit breaker', () => {
       maxAttempts: 5,
       breaker: { consecutiveFailures: 2, halfOpenAfterMs: 60_000 },
     });
-    peer.answer({ status: 500 });
+    stand.peer.answer({ status: 500 });
 
     const response = await http.send(keyedPost, ctx);
 
     expect(response).toEqual({ kind: 'no-answer', reason: 'circuit_open', lastStatus: 500 });
-    expect(peer.requests).toHaveLength(2);
+    expect(stand.peer.requests).toHaveLength(2);
   });
 
   it('lets a trial call through after halfOpenAfterMs and closes on success', async () => {
@@ -53,7 +46,7 @@ describe('circuit breaker', () => {
       maxAttempts: 1,
       breaker: { consecutiveFailures: 1, halfOpenAfterMs: 10_000 },
     });
-    peer.answer({ status: 503 }, { status: 200, body: {} });
+    stand.peer.answer({ status: 503 }, { status: 200, body: {} });
     await http.send(keyedPost, ctx);
     expect(await http.send(keyedPost, ctx)).toMatchObject({ reason: 'circuit_open' });
 
@@ -63,12 +56,12 @@ describe('circuit breaker', () => {
 
     expect(trial).toMatchObject({ kind: 'answered', status: 200 });
     expect(after).toMatchObject({ kind: 'answered', status: 200 });
-    expect(peer.requests).toHaveLength(3);
+    expect(stand.peer.requests).toHaveLength(3);
   });
 
   it('never opens on 4xx answers such as 402 and 409', async () => {
     const http = transport({ breaker: { consecutiveFailures: 2, halfOpenAfterMs: 60_000 } });
-    peer.answer(
+    stand.peer.answer(
       { status: 402 },
       { status: 409 },
       { status: 402 },
@@ -83,7 +76,7 @@ describe('circuit breaker', () => {
     }
 
     expect(statuses).toEqual([402, 409, 402, 409, 400]);
-    expect(peer.requests).toHaveLength(5);
+    expect(stand.peer.requests).toHaveLength(5);
   });
 });
 
@@ -96,7 +89,7 @@ describe('breaker state changes', () => {
       breaker: { consecutiveFailures: 1, halfOpenAfterMs: 10_000 },
       onBreakerStateChange: (state) => states.push(state),
     });
-    peer.answer({ status: 503 }, { status: 200, body: {} });
+    stand.peer.answer({ status: 503 }, { status: 200, body: {} });
 
     await http.send(keyedPost, ctx);
     vi.setSystemTime(Date.now() + 10_001);

@@ -1,20 +1,9 @@
 import { context, trace } from '@opentelemetry/api';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { PeerOptions } from './peer-http.js';
-import { ctx, keyedPost, transportTo } from './peer-http-test-transport.js';
-import { startStandInPeer, type StandInPeer } from './stand-in-peer.js';
+import { describe, expect, it } from 'vitest';
+import { ctx, keyedPost, useStandInPeer } from './peer-http-test-transport.js';
 
-let peer: StandInPeer;
-
-beforeEach(async () => {
-  peer = await startStandInPeer();
-});
-
-afterEach(async () => {
-  await peer.close();
-});
-
-const transport = (overrides: Partial<PeerOptions> = {}) => transportTo(peer.baseUrl, overrides);
+const stand = useStandInPeer();
+const { transport } = stand;
 
 describe('headers', () => {
   it('sends Content-Type, X-Request-Id, traceparent, Authorization and Idempotency-Key', async () => {
@@ -22,15 +11,15 @@ describe('headers', () => {
 
     await http.send(keyedPost, { requestId: 'req-42' });
 
-    expect(peer.requests).toHaveLength(1);
-    expect(peer.requests[0]?.headers).toMatchObject({
+    expect(stand.peer.requests).toHaveLength(1);
+    expect(stand.peer.requests[0]?.headers).toMatchObject({
       'content-type': 'application/json',
       'x-request-id': 'req-42',
       traceparent: expect.stringMatching(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/),
       authorization: 'Bearer s3cret',
       'idempotency-key': 'order-17-payment',
     });
-    expect(peer.requests[0]?.body).toEqual({ orderId: 17 });
+    expect(stand.peer.requests[0]?.body).toEqual({ orderId: 17 });
   });
 
   it('continues the active trace: the traceparent names the attempt span, a child of the caller', async () => {
@@ -41,7 +30,7 @@ describe('headers', () => {
     caller.end();
 
     const { traceId } = caller.spanContext();
-    const traceparent = peer.requests[0]?.headers.traceparent;
+    const traceparent = stand.peer.requests[0]?.headers.traceparent;
     expect(traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
     expect(traceparent).not.toContain(caller.spanContext().spanId);
   });
@@ -51,7 +40,7 @@ describe('headers', () => {
 
     await http.send({ operation: 'getProduct', method: 'GET', path: '/api/products/1' }, ctx);
 
-    const headers = peer.requests[0]?.headers;
+    const headers = stand.peer.requests[0]?.headers;
     expect(headers?.['content-type']).toBe('application/json');
     expect(headers?.['x-request-id']).toBe('req-1');
     expect(headers).not.toHaveProperty('authorization');

@@ -1,20 +1,11 @@
 import { createServer } from 'node:http';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { maxPeerBodyBytes, type PeerOptions } from './peer-http.js';
-import { ctx, keyedPost, transportTo } from './peer-http-test-transport.js';
-import { startStandInPeer, type StandInPeer } from './stand-in-peer.js';
+import { describe, expect, it } from 'vitest';
+import { maxPeerBodyBytes } from './peer-http.js';
+import { ctx, keyedPost, useStandInPeer } from './peer-http-test-transport.js';
+import { startStandInPeer } from './stand-in-peer.js';
 
-let peer: StandInPeer;
-
-beforeEach(async () => {
-  peer = await startStandInPeer();
-});
-
-afterEach(async () => {
-  await peer.close();
-});
-
-const transport = (overrides: Partial<PeerOptions> = {}) => transportTo(peer.baseUrl, overrides);
+const stand = useStandInPeer();
+const { transport } = stand;
 
 describe('hostile answers', () => {
   const get = { operation: 'getProduct', method: 'GET', path: '/api/products/1' } as const;
@@ -23,12 +14,12 @@ describe('hostile answers', () => {
     const elsewhere = await startStandInPeer();
     try {
       const http = transport();
-      peer.answer({ status: 302, headers: { Location: `${elsewhere.baseUrl}/metadata` } });
+      stand.peer.answer({ status: 302, headers: { Location: `${elsewhere.baseUrl}/metadata` } });
 
       const response = await http.send(keyedPost, ctx);
 
       expect(response).toEqual({ kind: 'answered', status: 302, body: undefined });
-      expect(peer.requests).toHaveLength(1);
+      expect(stand.peer.requests).toHaveLength(1);
       expect(elsewhere.requests).toHaveLength(0);
     } finally {
       await elsewhere.close();
@@ -36,7 +27,7 @@ describe('hostile answers', () => {
   });
 
   it('reads no body that is not labelled JSON', async () => {
-    peer.answer({ status: 200, contentType: 'text/html', rawBody: '{"id":1}' });
+    stand.peer.answer({ status: 200, contentType: 'text/html', rawBody: '{"id":1}' });
 
     expect(await transport().send(get, ctx)).toEqual({
       kind: 'answered',
@@ -46,7 +37,7 @@ describe('hostile answers', () => {
   });
 
   it('reads application/json with a charset and +json types', async () => {
-    peer.answer(
+    stand.peer.answer(
       { status: 200, contentType: 'application/json; charset=utf-8', rawBody: '{"id":1}' },
       { status: 200, contentType: 'application/problem+json', rawBody: '{"id":2}' },
     );
@@ -92,7 +83,7 @@ describe('hostile answers', () => {
   });
 
   it('does not read a body whose Content-Length is past maxPeerBodyBytes', async () => {
-    peer.answer({ status: 200, rawBody: `"${'x'.repeat(maxPeerBodyBytes)}"` });
+    stand.peer.answer({ status: 200, rawBody: `"${'x'.repeat(maxPeerBodyBytes)}"` });
 
     expect(await transport().send(get, ctx)).toEqual({
       kind: 'answered',

@@ -1,30 +1,21 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { PeerCallEvent, PeerOptions } from './peer-http.js';
-import { ctx, keyedPost, transportTo } from './peer-http-test-transport.js';
-import { startStandInPeer, type StandInPeer } from './stand-in-peer.js';
+import { describe, expect, it } from 'vitest';
+import type { PeerCallEvent } from './peer-http.js';
+import { ctx, keyedPost, useStandInPeer } from './peer-http-test-transport.js';
+import { startStandInPeer } from './stand-in-peer.js';
 
-let peer: StandInPeer;
-
-beforeEach(async () => {
-  peer = await startStandInPeer();
-});
-
-afterEach(async () => {
-  await peer.close();
-});
-
-const transport = (overrides: Partial<PeerOptions> = {}) => transportTo(peer.baseUrl, overrides);
+const stand = useStandInPeer();
+const { transport } = stand;
 
 describe('retries', () => {
   it('retries a keyed POST on 503 with the same key and reports every attempt', async () => {
     const events: PeerCallEvent[] = [];
     const http = transport({ onCall: (event) => events.push(event) });
-    peer.answer({ status: 503 }, { status: 503 }, { status: 201, body: { id: 'pay_1' } });
+    stand.peer.answer({ status: 503 }, { status: 503 }, { status: 201, body: { id: 'pay_1' } });
 
     const response = await http.send(keyedPost, ctx);
 
     expect(response).toEqual({ kind: 'answered', status: 201, body: { id: 'pay_1' } });
-    expect(peer.requests.map((r) => r.headers['idempotency-key'])).toEqual([
+    expect(stand.peer.requests.map((r) => r.headers['idempotency-key'])).toEqual([
       'order-17-payment',
       'order-17-payment',
       'order-17-payment',
@@ -40,49 +31,50 @@ describe('retries', () => {
 
   it('retries a GET on 429', async () => {
     const http = transport();
-    peer.answer({ status: 429 }, { status: 200, body: { ok: true } });
+    stand.peer.answer({ status: 429 }, { status: 200, body: { ok: true } });
 
     const response = await http.send({ operation: 'get', method: 'GET', path: '/x' }, ctx);
 
     expect(response).toMatchObject({ kind: 'answered', status: 200 });
-    expect(peer.requests).toHaveLength(2);
+    expect(stand.peer.requests).toHaveLength(2);
   });
 
   it('never retries a POST without an Idempotency-Key', async () => {
     const http = transport();
-    peer.answer({ status: 503 });
+    stand.peer.answer({ status: 503 });
 
     const response = await http.send({ operation: 'x', method: 'POST', path: '/x', body: {} }, ctx);
 
     expect(response).toEqual({ kind: 'no-answer', reason: 'server_error', lastStatus: 503 });
-    expect(peer.requests).toHaveLength(1);
+    expect(stand.peer.requests).toHaveLength(1);
   });
 
   it('does not retry a 4xx answer', async () => {
     const http = transport();
-    peer.answer({ status: 404 });
+    stand.peer.answer({ status: 404 });
 
     const response = await http.send({ operation: 'get', method: 'GET', path: '/x' }, ctx);
 
     expect(response).toEqual({ kind: 'answered', status: 404, body: undefined });
-    expect(peer.requests).toHaveLength(1);
+    expect(stand.peer.requests).toHaveLength(1);
   });
 
   it('gives up after maxAttempts timeouts', async () => {
     const events: PeerCallEvent[] = [];
     const http = transport({ timeoutMs: 50, onCall: (event) => events.push(event) });
-    peer.answer({ status: 201, body: {}, delayMs: 500 });
+    stand.peer.answer({ status: 201, body: {}, delayMs: 500 });
 
     const response = await http.send(keyedPost, ctx);
 
     expect(response).toEqual({ kind: 'no-answer', reason: 'timeout', lastStatus: null });
-    expect(peer.requests).toHaveLength(3);
+    expect(stand.peer.requests).toHaveLength(3);
     expect(events.map((e) => e.status)).toEqual(['timeout', 'timeout', 'timeout']);
   });
 
   it('carries the last server status when a later attempt times out', async () => {
-    const http = transport({ timeoutMs: 50 });
-    peer.answer({ status: 502 }, { status: 200, delayMs: 500 });
+    // The 502 must arrive within the timeout even on a loaded machine; the later answers never do.
+    const http = transport({ timeoutMs: 500 });
+    stand.peer.answer({ status: 502 }, { status: 200, delayMs: 10_000 });
 
     const response = await http.send(keyedPost, ctx);
 
