@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import cors from 'cors';
 import express from 'express';
 import type { ErrorRequestHandler, Express, RequestHandler } from 'express';
@@ -80,7 +81,11 @@ export function createApp(deps: AppDeps): Express {
   // Before the body is parsed: a caller over the limit costs us no parsing.
   app.post('/api/orders', deps.placeOrderRateLimit);
   app.use(
-    express.json({ limit: deps.bodyLimit, type: ['application/json', 'application/*+json'] }),
+    express.json({
+      limit: deps.bodyLimit,
+      type: ['application/json', 'application/*+json'],
+      verify: refuseInvalidUtf8,
+    }),
   );
   app.use(ordersRoutes(deps.orders));
   app.use(adminRoutes(deps.orders));
@@ -145,8 +150,23 @@ function errorHandler(logger: Logger): ErrorRequestHandler {
   };
 }
 
+/**
+ * A UTF-8 body must be UTF-8: the decoder would turn stray bytes into U+FFFD and the text would be
+ * stored altered. body-parser hands its verifier the raw bytes before decoding.
+ */
+function refuseInvalidUtf8(_req: unknown, _res: unknown, body: Buffer, encoding: string): void {
+  if (/^utf-?8$/i.test(encoding) && !isUtf8(body)) {
+    throw new ValidationError(
+      [{ path: 'body', message: 'is not valid UTF-8' }],
+      'The request body is not valid.',
+    );
+  }
+}
+
 /** body-parser's errors carry a `type`; turn the client's mistakes into domain errors. */
 function translateParserError(error: unknown): unknown {
+  // Thrown by refuseInvalidUtf8 (body-parser has stamped its own 403 on it): as thrown.
+  if (error instanceof ValidationError) return error;
   // The router cannot percent-decode a path parameter such as `/api/orders/%`: a 400, not a 500.
   if (error instanceof URIError && 'status' in error && error.status === 400) {
     return new ValidationError(

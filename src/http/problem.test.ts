@@ -55,7 +55,7 @@ describe('problem types', () => {
     expect(documented.get('/problems/internal-error')).toBe(500);
   });
 
-  it('answers anything unknown with a bare 500 that leaks nothing', () => {
+  it('answers anything unknown with a 500 whose fixed detail leaks nothing', () => {
     const problem = toProblem(
       new Error('relation "orders" at db.internal:5432 does not exist'),
       't-1',
@@ -67,6 +67,8 @@ describe('problem types', () => {
       type: '/problems/internal-error',
       title: 'An unexpected error occurred.',
       status: 500,
+      detail:
+        'The service could not complete the request. It is logged under this traceId; quote it when you report it.',
       traceId: 't-1',
     });
   });

@@ -64,7 +64,13 @@ const rules = new Map<abstract new (...args: never[]) => DomainError, Rule>([
 
 export const problemTypeBase = '/problems/';
 
-/** Anything not in the table is a bare 500 with no detail: messages can carry SQL or host names. */
+const internalErrorDetail =
+  'The service could not complete the request. It is logged under this traceId; quote it when you report it.';
+
+/**
+ * Anything not in the table is a 500 whose detail is fixed: the error's own message can carry SQL
+ * or host names, so it goes to the log (under the trace id), never to the client.
+ */
 export function toProblem(error: unknown, traceId: string): Problem {
   const rule = error instanceof DomainError ? ruleOf(error) : undefined;
   if (!(error instanceof DomainError) || rule === undefined) {
@@ -75,6 +81,7 @@ export function toProblem(error: unknown, traceId: string): Problem {
         type: `${problemTypeBase}internal-error`,
         title: 'An unexpected error occurred.',
         status: 500,
+        detail: internalErrorDetail,
         traceId,
       },
     };

@@ -3,17 +3,27 @@ import { orderStatuses } from '../domain/order-status.js';
 import { orderCursor } from './order-cursor.js';
 
 /** Request and response schemas of order-api.md; /openapi.json is generated from them. */
+
+// A NUL, or half of a UTF-16 surrogate pair, cannot be stored: PostgreSQL refuses the NUL (a 500
+// before this check) and the driver turns the lone half into U+FFFD (stored, silently altered).
+const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const isStorable = (value: string) => !value.includes('\u0000') && !loneSurrogate.test(value);
+
+/** Free text: any Unicode PostgreSQL stores as sent. */
+const storableText = () =>
+  z.string().refine(isStorable, 'must not contain NUL or a lone UTF-16 surrogate');
+
 // order-api.md gives lengths only; a blank street is the shop's to refuse, not ours.
-const text = (min: number, max: number) => z.string().min(min).max(max);
+const text = (min: number, max: number) => storableText().min(min).max(max);
 
 const positiveId = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 
 export const shippingAddressSchema = z
   .strictObject({
-    name: z.string().max(200).optional(),
+    name: storableText().max(200).optional(),
     street: text(1, 200),
     city: text(1, 100),
-    state: z.string().max(100).optional(),
+    state: storableText().max(100).optional(),
     postalCode: text(1, 20),
     country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code in upper case'),
   })
@@ -44,19 +54,19 @@ export const placeOrderBody = z
         });
       }),
     shippingAddress: shippingAddressSchema,
-    paymentMethod: z.string().min(1).max(100).optional(),
+    paymentMethod: text(1, 100).optional(),
   })
   .meta({ id: 'PlaceOrderRequest' });
 
 export const changeStatusBody = z
   .strictObject({
     status: z.enum(orderStatuses),
-    reason: z.string().max(500).optional(),
+    reason: storableText().max(500).optional(),
   })
   .meta({ id: 'ChangeStatusRequest' });
 
 export const cancelBody = z
-  .strictObject({ reason: z.string().max(500).optional() })
+  .strictObject({ reason: storableText().max(500).optional() })
   .meta({ id: 'CancelRequest' });
 
 export const queryInteger = (min: number, max: number) =>
@@ -206,7 +216,7 @@ export const problemSchema = z
     type: z.string(),
     title: z.string(),
     status: z.number().int(),
-    detail: z.string().optional(),
+    detail: z.string(),
     traceId: z.string(),
     errors: z.array(z.strictObject({ path: z.string(), message: z.string() })).optional(),
     productIds: z

@@ -12,14 +12,14 @@ export async function request<T = any>(
   path: string,
   options: {
     body?: unknown;
-    rawBody?: string;
+    rawBody?: string | Uint8Array;
     headers?: Record<string, string>;
     token?: string;
   } = {},
 ): Promise<HttpResponse<T>> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token !== undefined) headers.Authorization = `Bearer ${options.token}`;
-  let body: string | undefined;
+  let body: string | Uint8Array | undefined;
   if (options.rawBody !== undefined) {
     body = options.rawBody;
     headers['Content-Type'] ??= 'application/json';
