@@ -145,10 +145,26 @@ function validOf(
           .map((date) => date.toISOString());
       }
       if (schema.pattern !== undefined) return fc.stringMatching(new RegExp(schema.pattern));
-      return fc.string({
-        minLength: schema.minLength ?? 0,
-        maxLength: Math.min(schema.maxLength ?? 30, 30),
-      });
+      return fc.oneof(
+        {
+          weight: 3,
+          arbitrary: fc.string({
+            minLength: schema.minLength ?? 0,
+            maxLength: Math.min(schema.maxLength ?? 30, 30),
+          }),
+        },
+        // Any Unicode, and text PostgreSQL cannot store (issue 13): a NUL, a lone surrogate.
+        {
+          weight: 1,
+          arbitrary: fc
+            .tuple(
+              fc.string({ unit: 'grapheme', maxLength: 10 }),
+              fc.constantFrom('', '\u0000', '\ud800', '\udfff'),
+              fc.string({ unit: 'grapheme', minLength: 1, maxLength: 10 }),
+            )
+            .map(([before, odd, after]) => `${before}${odd}${after}`),
+        },
+      );
     default:
       return anyJson;
   }
