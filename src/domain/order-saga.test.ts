@@ -127,6 +127,47 @@ describe('order saga plan: the log so far → the next action', () => {
       },
     ],
     [
+      'declined after a cancel was accepted: cancelled as the canceller, nothing to refund',
+      {
+        cancelRequest: { actor: 'user:7', reason: 'changed my mind' },
+        log: [
+          decreased({ 1: 'changed', 2: 'changed' }),
+          { step: 'charge', outcome: 'declined', reason: 'card_declined' },
+          { step: 'increase-stock', items: { 1: 'changed', 2: 'changed' } },
+        ],
+      },
+      {
+        kind: 'finish',
+        status: 'cancelled',
+        sagaState: 'failed',
+        actor: 'user:7',
+        reason: 'changed my mind',
+        cause: 'payment-declined',
+        productIds: [],
+      },
+    ],
+    [
+      'a charge of the wrong amount refunded after a cancel was accepted: cancelled as the canceller',
+      {
+        cancelRequest: { actor: 'admin:1', reason: null },
+        log: [
+          decreased({ 1: 'changed', 2: 'changed' }),
+          { step: 'charge', outcome: 'wrong-amount', paymentId: 'pay_1', chargedAmount: '1.00' },
+          { step: 'refund', outcome: 'refunded' },
+          { step: 'increase-stock', items: { 1: 'changed', 2: 'changed' } },
+        ],
+      },
+      {
+        kind: 'finish',
+        status: 'cancelled',
+        sagaState: 'failed',
+        actor: 'admin:1',
+        reason: null,
+        cause: 'payment-amount-mismatch',
+        productIds: [],
+      },
+    ],
+    [
       'short stock outranks an unknown product: fail naming the short one',
       { log: [decreased({ 1: 'not-found', 2: 'unknown' }), decreased({ 2: 'insufficient' })] },
       {

@@ -189,9 +189,9 @@ function compensatePlace(
   const refund = toRefund(charge, situation.totalCents, known.refund, refundReason);
   if (refund !== undefined) return refund;
 
-  const { cancelRequest } = situation;
-  const canceller =
-    cause !== 'payment-declined' && cause !== 'payment-amount-mismatch' ? cancelRequest : null;
+  // An accepted cancel always ends `cancelled`, whatever else went wrong on the way (a charge
+  // re-sent to learn its outcome and declined leaves nothing to refund): issue 13, point 3.
+  const canceller = situation.cancelRequest;
   const refused = items.filter((item) =>
     cause === 'unknown-product'
       ? decrease(item) === 'not-found'
