@@ -193,10 +193,12 @@ const isOrderBody = (body: unknown): body is { id: number; version: number } =>
 function placeOrderReply(outcome: PlaceOrderOutcome, traceId: string): Reply {
   switch (outcome.kind) {
     case 'paid':
-    case 'cancelled':
       return orderReply(201, outcome.order);
     case 'accepted':
       return orderReply(202, outcome.order);
+    case 'settled':
+      // order-api.md: 200 with the order as it is now once it has left `pending`.
+      return orderReply(200, outcome.order);
     case 'declined':
       return problemReply(new PaymentDeclinedError(outcome.order.id, 'card_declined'), traceId);
     case 'payment-error':

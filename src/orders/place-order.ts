@@ -38,8 +38,11 @@ export type PlaceOrderOutcome =
   | { kind: 'declined'; order: Order }
   /** The Payment Service charged another amount; refunded, restocked, the order `failed`. */
   | { kind: 'payment-error'; order: Order }
-  /** Cancelled by its owner or an admin while the saga ran. */
-  | { kind: 'cancelled'; order: Order };
+  /**
+   * Left `pending` for none of the outcomes above while the request waited: cancelled by its
+   * owner or an admin, or failed past the saga's deadline. Answered with the order as it is now.
+   */
+  | { kind: 'settled'; order: Order };
 
 /**
  * peer-services.md saga steps 2–8: look the products up, check stock, price the order, store it
@@ -108,10 +111,13 @@ export async function placeOrder(
     deps.responseDeadlineMs,
   );
   if (result === 'deadline' || result.kind !== 'finished') {
-    return { kind: 'accepted', order: (await findOrder(deps.pool, order.id)) ?? order };
+    // A 202 carries a pending order; one that moved on meanwhile is answered as it is now.
+    const now = (await findOrder(deps.pool, order.id)) ?? order;
+    if (now.status === 'pending') return { kind: 'accepted', order: now };
+    return now.status === 'paid' ? { kind: 'paid', order: now } : { kind: 'settled', order: now };
   }
   if (result.status === 'paid') return { kind: 'paid', order: result.order };
-  if (result.status === 'cancelled') return { kind: 'cancelled', order: result.order };
+  if (result.status === 'cancelled') return { kind: 'settled', order: result.order };
   const cause: FailureCause | undefined = result.cause;
   switch (cause) {
     case 'payment-declined':
@@ -124,8 +130,8 @@ export async function placeOrder(
       return { kind: 'insufficient-stock', order: result.order, productIds: result.productIds };
     case 'deadline':
     case undefined:
-      // past its deadline the saga compensates in the background
-      return { kind: 'accepted', order: result.order };
+      // failed past the saga's deadline (SAGA_DEADLINE_MS shorter than the response's)
+      return { kind: 'settled', order: result.order };
   }
 }
 
