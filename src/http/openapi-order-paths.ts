@@ -27,7 +27,9 @@ export const orderPaths: OpenApiPaths = {
       responses: {
         '201': orderResponse('Paid; Location names the order'),
         '202': orderResponse('Stored as pending; finishes in the background'),
-        '200': orderResponse('Replay of a request first answered 202, the order now'),
+        '200': orderResponse(
+          'The order as it is now: cancelled (or failed past the saga deadline) while the request waited, or the replay of a request first answered 202 once its order has left pending',
+        ),
         ...commonProblems,
         '402': problem('Payment declined; the order is failed and stock restored'),
         '409': problem('Not enough stock, or the same Idempotency-Key is in flight'),
