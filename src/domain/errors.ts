@@ -67,7 +67,11 @@ export class RouteNotFoundError extends DomainError {
 
 export class UnknownProductsError extends DomainError {
   readonly type = 'unknown-products';
-  constructor(readonly productIds: readonly ProductId[]) {
+  /** `orderId`: found only at the stock step, after the order was stored (it is now failed). */
+  constructor(
+    readonly productIds: readonly ProductId[],
+    readonly orderId?: OrderId,
+  ) {
     super(`These products do not exist: ${productIds.join(', ')}.`);
   }
 }

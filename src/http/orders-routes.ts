@@ -209,7 +209,10 @@ function placeOrderReply(outcome: PlaceOrderOutcome, traceId: string): Reply {
         traceId,
       );
     case 'unknown-products':
-      return problemReply(new UnknownProductsError(outcome.productIds.map(productId)), traceId);
+      return problemReply(
+        new UnknownProductsError(outcome.productIds.map(productId), outcome.order.id),
+        traceId,
+      );
   }
 }
 

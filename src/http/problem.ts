@@ -104,7 +104,12 @@ function ruleOf(error: DomainError): Rule | undefined {
 
 function extensionsOf(error: DomainError): Record<string, unknown> {
   if (error instanceof ValidationError) return { errors: error.errors };
-  if (error instanceof UnknownProductsError) return { productIds: error.productIds };
+  if (error instanceof UnknownProductsError) {
+    return {
+      productIds: error.productIds,
+      ...(error.orderId === undefined ? {} : { orderId: error.orderId }),
+    };
+  }
   if (error instanceof InsufficientStockError) {
     return {
       productIds: error.productIds,

@@ -223,9 +223,10 @@ export const problemSchema = z
       .array(positiveId)
       .optional()
       .meta({ description: 'unknown-products, insufficient-stock' }),
-    orderId: positiveId
-      .optional()
-      .meta({ description: 'payment-declined; insufficient-stock once the order was stored' }),
+    orderId: positiveId.optional().meta({
+      description:
+        'payment-declined, payment-error; insufficient-stock and unknown-products once the order was stored',
+    }),
     reason: z.string().optional().meta({ description: 'payment-declined' }),
     currentStatus: z.enum(orderStatuses).optional().meta({ description: 'illegal-transition' }),
     requestedStatus: z.enum(orderStatuses).optional().meta({ description: 'illegal-transition' }),

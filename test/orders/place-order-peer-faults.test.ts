@@ -131,3 +131,36 @@ describe('POST /api/orders', () => {
     expect(await env.peers.payments(orderId)).toHaveLength(1);
   });
 });
+
+describe('POST /api/orders, a product gone between the lookup and the stock step', () => {
+  it('answers 422 naming the product and the order it stored, now failed with the other item restocked', async () => {
+    const user = await newUser();
+    const kept = await env.peers.createProduct({ price: '2.00', stock: 5 });
+    const gone = await env.peers.createProduct({ price: '3.00', stock: 5 });
+    await env.peers.fault({
+      operation: 'decreaseStock',
+      mode: 'error',
+      status: 404,
+      count: 1,
+      match: { productId: gone.id },
+    });
+
+    const response = await env.api(user.token).post(
+      '/api/orders',
+      orderBody([
+        { productId: kept.id, quantity: 1 },
+        { productId: gone.id, quantity: 1 },
+      ]),
+    );
+
+    expect(response.status).toBe(422);
+    expect(response.body).toMatchObject({ productIds: [gone.id], orderId: expect.any(Number) });
+    const orderId = response.body.orderId as number;
+    expect(await statusOf(user.token, orderId)).toBe('failed');
+    const changes = await stockChangesOfProduct(env.sandbox, kept.id);
+    const net = changes
+      .filter((change) => change.orderId === orderId)
+      .reduce((sum, change) => sum + (change.kind === 'increase' ? 1 : -1) * change.quantity, 0);
+    expect(net).toBe(0);
+  });
+});
