@@ -10,24 +10,34 @@ export type IdempotencyRecord = {
   isLocked: boolean;
 };
 
+/** One request's hold on (user, key): only the holder of `token` binds, saves or releases it. */
+export type KeyReservation = { userId: UserId; key: string; token: string };
+
 /**
- * Reserves (user, key) for one in-flight request until `lockSeconds` from now. Returns true when
- * this request holds it: a new key, or one whose earlier request stored nothing and let its lock
- * lapse. False: the key exists; read it with findIdempotencyRecord.
+ * Reserves (user, key) for one in-flight request until `lockSeconds` from now, under the
+ * request's own `token`. Returns true when this request holds it: a new key, or one whose earlier
+ * request stored nothing and let its lock lapse. False: the key exists; read it with
+ * findIdempotencyRecord.
  */
 export async function reserveIdempotencyKey(
   db: Queryable,
-  reservation: { userId: UserId; key: string; requestHash: string; lockSeconds: number },
+  reservation: KeyReservation & { requestHash: string; lockSeconds: number },
 ): Promise<boolean> {
   const { rowCount } = await db.query({
     name: 'reserve-idempotency-key',
-    text: `insert into idempotency_keys (user_id, key, request_hash, locked_until)
-     values ($1, $2, $3, now() + make_interval(secs => $4))
+    text: `insert into idempotency_keys (user_id, key, request_hash, locked_until, reservation)
+     values ($1, $2, $3, now() + make_interval(secs => $4), $5)
      on conflict (user_id, key) do update
        set request_hash = excluded.request_hash, locked_until = excluded.locked_until,
-           created_at = now()
+           reservation = excluded.reservation, created_at = now()
        where idempotency_keys.order_id is null and idempotency_keys.locked_until < now()`,
-    values: [reservation.userId, reservation.key, reservation.requestHash, reservation.lockSeconds],
+    values: [
+      reservation.userId,
+      reservation.key,
+      reservation.requestHash,
+      reservation.lockSeconds,
+      reservation.token,
+    ],
   });
   return rowCount === 1;
 }
@@ -60,29 +70,36 @@ export async function findIdempotencyRecord(
   };
 }
 
-/** A request that stored nothing records no key. */
+/** A request that stored nothing records no key; another request's reservation stays. */
 export async function releaseIdempotencyKey(
   db: Queryable,
-  user: UserId,
-  key: string,
+  reservation: KeyReservation,
 ): Promise<void> {
   await db.query(
-    `delete from idempotency_keys where user_id = $1 and key = $2 and order_id is null`,
-    [user, key],
+    `delete from idempotency_keys
+     where user_id = $1 and key = $2 and reservation = $3 and order_id is null`,
+    [reservation.userId, reservation.key, reservation.token],
   );
 }
 
+/** Saves the answer for replays; false when the reservation is no longer this request's. */
 export async function recordIdempotentResponse(
   db: Queryable,
-  user: UserId,
-  key: string,
+  reservation: KeyReservation,
   response: { status: number; body: unknown },
-): Promise<void> {
-  await db.query(
-    `update idempotency_keys set response_status = $3, response_body = $4, locked_until = null
-     where user_id = $1 and key = $2`,
-    [user, key, response.status, JSON.stringify(response.body)],
+): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `update idempotency_keys set response_status = $4, response_body = $5, locked_until = null
+     where user_id = $1 and key = $2 and reservation = $3`,
+    [
+      reservation.userId,
+      reservation.key,
+      reservation.token,
+      response.status,
+      JSON.stringify(response.body),
+    ],
   );
+  return rowCount === 1;
 }
 
 /** order-api.md keeps keys at least 24 hours; older ones that no request holds are dropped. */

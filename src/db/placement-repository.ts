@@ -20,8 +20,11 @@ export type Placement = {
   actor: ActorLabel;
   paymentMethod: string | null;
   requestId: string | null;
-  /** The request's Idempotency-Key (the draft's user's), bound to the new order. */
-  idempotencyKey: string | undefined;
+  /**
+   * The request's hold on its Idempotency-Key (the draft's user's), bound to the new order. The
+   * order is stored only while the request still holds the key.
+   */
+  idempotency: { key: string; token: string } | undefined;
   saga: { leaseToken: string; leaseSeconds: number; deadlineMs: number };
   /** The W3C traceparent of the request's span, for the saga and the order.created event. */
   traceparent: string | null;
@@ -30,21 +33,27 @@ export type Placement = {
 /**
  * Stores a new order as pending with its items, its first history entry, the order.created
  * event, its place saga (leased by `saga.leaseToken`, holding the order), and binds the
- * Idempotency-Key to it. Committed synchronously, before any peer call.
+ * Idempotency-Key to it. Committed synchronously, before any peer call. Undefined, with nothing
+ * stored: the request no longer holds its key (its lock lapsed and another request took it).
  */
 export async function storePlacedOrder(
   db: Queryable,
   placement: Placement,
-): Promise<{ order: Order; saga: Saga }> {
+): Promise<{ order: Order; saga: Saga } | undefined> {
   const { draft } = placement;
   const createdEvent = statusNotification(null, 'pending', null);
   const { rows } = await db.query<OrderRow & { saga: SagaRow }>({
     name: 'store-placed-order',
     text: `with new_saga as (select nextval(pg_get_serial_sequence('sagas', 'id')) as id),
+      held_key as (
+        select 1 from idempotency_keys
+        where user_id = $1 and key = $15 and reservation = $18 and order_id is null
+        for update),
       o as (
         insert into orders (user_id, status, total_amount, currency, shipping_address,
           held_by_saga_id)
         select $1, 'pending', $2, $3, $4, id from new_saga
+        where $15::text is null or exists (select 1 from held_key)
         returning ${orderColumns}),
       items as (
         insert into order_items (order_id, product_id, quantity, price, created_at)
@@ -64,7 +73,7 @@ export async function storePlacedOrder(
         returning ${sagaColumns}),
       key as (
         update idempotency_keys set order_id = (select id from o)
-        where user_id = $1 and key = $15)
+        where user_id = $1 and key = $15 and reservation = $18 and exists (select 1 from o))
       select o.*, row_to_json(saga) as saga from o, saga`,
     values: [
       draft.userId,
@@ -81,12 +90,13 @@ export async function storePlacedOrder(
       placement.saga.leaseToken,
       placement.saga.leaseSeconds,
       placement.saga.deadlineMs / 1000,
-      placement.idempotencyKey ?? null,
+      placement.idempotency?.key ?? null,
       createdEvent.type,
       createdEvent.data,
+      placement.idempotency?.token ?? null,
     ],
   });
   const row = rows[0];
-  if (row === undefined) throw new Error('storing the placed order returned no row');
+  if (row === undefined) return undefined;
   return { order: toOrder(row, draft.items), saga: toSaga(row.saga) };
 }

@@ -17,6 +17,7 @@ import {
   saveIdempotentResponse,
   startIdempotentRequest,
 } from '../orders/idempotency.js';
+import type { KeyReservation } from '../orders/idempotency.js';
 import type { OrdersDeps } from '../orders/orders-deps.js';
 import type { PlaceOrderOutcome } from '../orders/place-order.js';
 import { placeOrder } from '../orders/place-order.js';
@@ -55,9 +56,11 @@ export function ordersRoutes(deps: OrdersDeps): Router {
     }));
     const request = { ...input, items };
 
+    let reservation: KeyReservation | undefined;
     if (key !== undefined) {
       const start = await startIdempotentRequest(deps, actor, key, input);
-      if (start.kind !== 'fresh') {
+      if (start.kind === 'fresh') reservation = start.reservation;
+      else {
         res.setHeader('Idempotent-Replayed', 'true');
         const replay =
           start.kind === 'replay'
@@ -75,17 +78,17 @@ export function ordersRoutes(deps: OrdersDeps): Router {
     };
     let placed: PlaceOrderOutcome;
     try {
-      placed = await placeOrder(deps, actor, request, key, ctx);
+      placed = await placeOrder(deps, actor, request, reservation, ctx);
     } catch (error) {
       // Thrown only before the order was stored (or by a fault): the key stays unbound.
-      if (key !== undefined) await abandonIdempotentRequest(deps, actor, key);
+      if (reservation !== undefined) await abandonIdempotentRequest(deps, reservation);
       // `rejected`: the client's mistake (unknown product); `error`: a peer or our fault.
       observe(toProblem(error, '').status < 500 ? 'rejected' : 'error');
       throw error;
     }
     const reply = placeOrderReply(placed, traceIdOf(res));
-    if (key !== undefined) {
-      await saveIdempotentResponse(deps, actor, key, { status: reply.status, body: reply.body });
+    if (reservation !== undefined) {
+      await saveIdempotentResponse(deps, reservation, { status: reply.status, body: reply.body });
     }
     observe(placed.kind);
     send(res, reply);

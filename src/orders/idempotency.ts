@@ -1,7 +1,10 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Actor } from '../domain/actor.js';
 import { IdempotencyKeyInFlightError, IdempotencyKeyReusedError } from '../domain/errors.js';
 import type { Order } from '../domain/order.js';
+import type { KeyReservation } from '../db/idempotency-repository.js';
+
+export type { KeyReservation } from '../db/idempotency-repository.js';
 import {
   findIdempotencyRecord,
   recordIdempotentResponse,
@@ -16,7 +19,8 @@ import type { OrdersDeps } from './orders-deps.js';
  * answer; another body → 422; still in flight → 409; a request that stored nothing records no key.
  */
 export type IdempotencyStart =
-  | { kind: 'fresh' }
+  /** This request holds the key: pass `reservation` on to place, save and abandon. */
+  | { kind: 'fresh'; reservation: KeyReservation }
   | { kind: 'replay'; status: number; body: unknown }
   /** The first answer was 202 (or never recorded): show the order as it is now. */
   | { kind: 'replay-order'; order: Order };
@@ -28,18 +32,11 @@ export async function startIdempotentRequest(
   request: unknown,
 ): Promise<IdempotencyStart> {
   const requestHash = hashRequest(request);
-  // The key guards the request for as long as it may run before answering.
-  const lockSeconds = Math.ceil(deps.responseDeadlineMs / 1000) + 30;
+  const reservation = { userId: actor.userId, key, token: randomUUID() };
   for (let attempt = 0; attempt < 3; attempt += 1) {
-    if (
-      await reserveIdempotencyKey(deps.pool, {
-        userId: actor.userId,
-        key,
-        requestHash,
-        lockSeconds,
-      })
-    ) {
-      return { kind: 'fresh' };
+    const lockSeconds = deps.idempotencyLockSeconds;
+    if (await reserveIdempotencyKey(deps.pool, { ...reservation, requestHash, lockSeconds })) {
+      return { kind: 'fresh', reservation };
     }
     const record = await findIdempotencyRecord(deps.pool, actor.userId, key);
     if (record === undefined) continue; // released in between: try to reserve again
@@ -56,21 +53,21 @@ export async function startIdempotentRequest(
   throw new IdempotencyKeyInFlightError();
 }
 
+/** Saves the answer for replays, if the request still holds its key. */
 export async function saveIdempotentResponse(
   deps: OrdersDeps,
-  actor: Actor,
-  key: string,
+  reservation: KeyReservation,
   response: { status: number; body: unknown },
 ): Promise<void> {
-  await recordIdempotentResponse(deps.pool, actor.userId, key, response);
+  await recordIdempotentResponse(deps.pool, reservation, response);
 }
 
+/** Releases the key of a request that stored nothing, if the request still holds it. */
 export async function abandonIdempotentRequest(
   deps: OrdersDeps,
-  actor: Actor,
-  key: string,
+  reservation: KeyReservation,
 ): Promise<void> {
-  await releaseIdempotencyKey(deps.pool, actor.userId, key);
+  await releaseIdempotencyKey(deps.pool, reservation);
 }
 
 /** SHA-256 of the request with its object keys sorted, so key order does not matter. */

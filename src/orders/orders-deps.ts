@@ -7,6 +7,12 @@ export type OrdersDeps = SagaDeps & {
   sagaDeadlineMs: number;
   /** How long a request waits for its saga before answering 202. */
   responseDeadlineMs: number;
+  /**
+   * How long a request holds its Idempotency-Key: longer than the request can take (its product
+   * lookups with their retries, then the response deadline), so a retry with the same key meets
+   * 409 while it runs, never a second order.
+   */
+  idempotencyLockSeconds: number;
   relay: OutboxRelay;
   /** Runs a recovery pass soon (admin retry). */
   wakeRecovery: () => void;

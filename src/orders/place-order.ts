@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Actor } from '../domain/actor.js';
 import { actorLabel } from '../domain/actor.js';
 import {
+  IdempotencyKeyInFlightError,
   InsufficientStockError,
   ProductServiceUnavailableError,
   UnknownProductsError,
@@ -12,6 +13,7 @@ import type { Order, OrderItem, OrderLine, ShippingAddress } from '../domain/ord
 import { exceedsMaxTotal, maxOrderTotalCents, orderTotal } from '../domain/order.js';
 import { cents, formatCents } from '../domain/money.js';
 import type { FailureCause } from '../domain/order-saga.js';
+import type { KeyReservation } from '../db/idempotency-repository.js';
 import { findOrder } from '../db/order-repository.js';
 import { storePlacedOrder } from '../db/placement-repository.js';
 import type { CallContext } from '../peers/peer-http.js';
@@ -54,7 +56,7 @@ export async function placeOrder(
   deps: OrdersDeps,
   actor: Actor,
   input: PlaceOrderInput,
-  idempotencyKey: string | undefined,
+  reservation: KeyReservation | undefined,
   ctx: CallContext,
 ): Promise<PlaceOrderOutcome> {
   const products = await lookUpProducts(deps, input.items, ctx);
@@ -79,7 +81,7 @@ export async function placeOrder(
       'The order total is too large.',
     );
   }
-  const { order, saga } = await storePlacedOrder(deps.pool, {
+  const stored = await storePlacedOrder(deps.pool, {
     draft: {
       userId: actor.userId,
       totalCents: orderTotal(items),
@@ -90,7 +92,8 @@ export async function placeOrder(
     actor: actorLabel(actor),
     paymentMethod: input.paymentMethod ?? null,
     requestId: ctx.requestId,
-    idempotencyKey,
+    idempotency:
+      reservation === undefined ? undefined : { key: reservation.key, token: reservation.token },
     saga: {
       leaseToken: randomUUID(),
       leaseSeconds: deps.leaseSeconds,
@@ -98,6 +101,9 @@ export async function placeOrder(
     },
     traceparent: activeTraceparent(),
   });
+  // The key's lock lapsed and a retry with it took over: that request places the order.
+  if (stored === undefined) throw new IdempotencyKeyInFlightError();
+  const { order, saga } = stored;
   addToLogContext({ orderId: order.id, sagaId: saga.id });
   deps.metrics.ordersCreated.inc();
   deps.metrics.orderStatus.inc({ status: 'pending' });

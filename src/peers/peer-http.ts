@@ -73,7 +73,7 @@ export type PeerResponse =
 export type PeerHttp = ReturnType<typeof createPeerHttp>;
 
 const defaultBreaker = { consecutiveFailures: 5, halfOpenAfterMs: 10_000 };
-const defaultBackoff = { initialDelayMs: 100, maxDelayMs: 2_000 };
+export const defaultBackoff = { initialDelayMs: 100, maxDelayMs: 2_000 };
 
 export function createPeerHttp(options: PeerOptions) {
   const { name, timeoutMs, maxAttempts, serviceToken, onCall } = options;

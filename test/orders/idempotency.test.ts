@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import type { HttpResponse } from '../support/http-client.js';
 import { setStock, stockChangesOfProduct } from '../support/product-stock.js';
 import { orderBody, useTestService } from '../support/test-service.js';
 import type { TestUser } from '../support/tokens.js';
 import { newUser } from '../support/tokens.js';
+import { idempotencyLockSeconds } from '../../src/service.js';
 
 const poll = { timeout: 10_000 };
 
@@ -294,3 +296,58 @@ describe('POST /api/orders with Idempotency-Key', () => {
 function hasUserId(body: unknown, userId: number): boolean {
   return typeof body === 'object' && body !== null && 'userId' in body && body.userId === userId;
 }
+
+describe('Idempotency-Key held past its lock (issue 13, point 4)', () => {
+  it('makes one order and one charge when the first request stalls past its lock and a retry takes the key', async () => {
+    const user = await newUser();
+    const product = await env.peers.createProduct({ price: '4.00', stock: 10 });
+    const body = orderBody([{ productId: product.id, quantity: 1 }]);
+    const key = newKey();
+    // The first request's product lookup stalls; meanwhile its lock lapses (as if the stall had
+    // outlasted it) and a retry with the same key takes the key over.
+    await env.peers.fault({ operation: 'getProduct', mode: 'latency', latencyMs: 1500, count: 1 });
+    const first = place(user, body, key);
+    const db = new pg.Client({ connectionString: env.database.url });
+    await db.connect();
+    try {
+      await expect
+        .poll(async () => {
+          const { rowCount } = await db.query(
+            `update idempotency_keys set locked_until = now() - interval '1 second'
+             where user_id = $1 and key = $2 and order_id is null`,
+            [user.id, key],
+          );
+          return rowCount;
+        }, poll)
+        .toBe(1);
+    } finally {
+      await db.end();
+    }
+    const retry = await place(user, body, key);
+    const original = await first;
+
+    expect(retry.status).toBe(201);
+    expect(original.status).toBe(409);
+    const orders = await ordersOf(user);
+    expect(orders).toHaveLength(1);
+    expect((await env.peers.payments(orders[0]!.id)).length).toBe(1);
+    const replay = await place(user, body, key);
+    expect(replay.status).toBe(201);
+    expect(replay.body.id).toBe(orders[0]!.id);
+  });
+});
+
+describe('the Idempotency-Key lock', () => {
+  it('outlasts the longest a create can take: every lookup attempt timing out, then the deadline', () => {
+    const lock = (
+      peerTimeoutMs: number,
+      peerMaxAttempts: number,
+      orderResponseDeadlineMs: number,
+    ) => idempotencyLockSeconds({ peerTimeoutMs, peerMaxAttempts, orderResponseDeadlineMs });
+
+    // 3 × 5 s lookups + 2 backoffs of at most 2 s + the 8 s deadline = 27 s, plus a 10 s margin.
+    expect(lock(5_000, 3, 8_000)).toBe(37);
+    expect(lock(30_000, 5, 8_000)).toBeGreaterThan(30 * 5 + 8);
+    expect(lock(1_000, 1, 60_000)).toBeGreaterThan(61);
+  });
+});
