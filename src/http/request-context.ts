@@ -22,27 +22,27 @@ const acceptableRequestId = /^[\x20-\x7e]{1,512}$/;
  * The trace id is the active span's. With an exporter, the http instrumentation has made that
  * span, continuing the caller's `traceparent` (none for probes and scrapes). With no exporter
  * (observability/tracing.ts then loads no instrumentation) this middleware continues it itself,
- * with a span nobody records, so log lines, problem bodies and peer calls still share it. With tracing disabled
- * (OTEL_SDK_DISABLED) a random id still ties the problem body to the log lines.
+ * with a span nobody records, so log lines, problem bodies and peer calls still share it. With
+ * tracing disabled (OTEL_SDK_DISABLED) a random id still ties the problem body to the log lines.
  */
 export const requestContext: RequestHandler = (req, res, next) => {
   const given = req.get('x-request-id');
   const id = given !== undefined && acceptableRequestId.test(given) ? given : randomUUID();
   res.locals.requestId = id;
   res.setHeader('X-Request-Id', id);
-  if (!isRequestTraceContinuedInMiddleware()) {
-    res.locals.traceId = activeTraceIds()?.traceId ?? randomTraceId();
+  const proceed = () => {
+    res.locals.traceId = activeTraceIds()?.traceId ?? randomBytes(16).toString('hex');
     next();
+  };
+  if (!isRequestTraceContinuedInMiddleware()) {
+    proceed();
     return;
   }
   const requestContext = continuedTrace(req);
   // Listeners added later (the body parser's, on-finished's) run in the request's context too.
   context.bind(requestContext, req);
   context.bind(requestContext, res);
-  context.with(requestContext, () => {
-    res.locals.traceId = activeTraceIds()?.traceId ?? randomTraceId();
-    next();
-  });
+  context.with(requestContext, proceed);
 };
 
 const tracer = trace.getTracer('order-service/http');
@@ -56,8 +56,6 @@ function continuedTrace(req: Request) {
   });
   return trace.setSpan(parent, span);
 }
-
-const randomTraceId = () => randomBytes(16).toString('hex');
 
 export const requestIdOf = (res: Response): string => res.locals.requestId ?? 'unknown';
 

@@ -33,8 +33,8 @@ export async function startIdempotentRequest(
 ): Promise<IdempotencyStart> {
   const requestHash = hashRequest(request);
   const reservation = { userId: actor.userId, key, token: randomUUID() };
+  const lockSeconds = deps.idempotencyLockSeconds;
   for (let attempt = 0; attempt < 3; attempt += 1) {
-    const lockSeconds = deps.idempotencyLockSeconds;
     if (await reserveIdempotencyKey(deps.pool, { ...reservation, requestHash, lockSeconds })) {
       return { kind: 'fresh', reservation };
     }

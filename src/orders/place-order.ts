@@ -92,8 +92,7 @@ export async function placeOrder(
     actor: actorLabel(actor),
     paymentMethod: input.paymentMethod ?? null,
     requestId: ctx.requestId,
-    idempotency:
-      reservation === undefined ? undefined : { key: reservation.key, token: reservation.token },
+    idempotency: reservation,
     saga: {
       leaseToken: randomUUID(),
       leaseSeconds: deps.leaseSeconds,
