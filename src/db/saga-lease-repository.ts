@@ -21,14 +21,18 @@ export async function findActiveSaga(db: Queryable, id: OrderId): Promise<Saga |
   return rows[0] === undefined ? undefined : toSaga(rows[0]);
 }
 
-/** Records a cancel request on an order's running place saga (a semantic lock). */
+/**
+ * Records a cancel request on an order's running place saga (a semantic lock). It makes the saga
+ * due now, unless it is parked: then the cancel is seen once an admin retries or resolves it.
+ */
 export async function requestCancel(
   db: Queryable,
   id: OrderId,
   request: CancelRequest,
 ): Promise<Saga | undefined> {
   const { rows } = await db.query<SagaRow>(
-    `update sagas set cancel_requested = coalesce(cancel_requested, $2), next_attempt_at = now(),
+    `update sagas set cancel_requested = coalesce(cancel_requested, $2),
+       next_attempt_at = case when parked_at is null then now() else next_attempt_at end,
        updated_at = now()
      where order_id = $1 and kind = 'place' and state in ('running', 'compensating')
      returning ${sagaColumns}`,
@@ -37,7 +41,7 @@ export async function requestCancel(
   return rows[0] === undefined ? undefined : toSaga(rows[0]);
 }
 
-/** Takes the lease of one saga if nobody holds it (or the holder's lease expired). */
+/** Takes the lease of one saga if nobody holds it (or the holder's lease expired) and not parked. */
 export async function claimSaga(
   db: Queryable,
   sagaId: number,
@@ -46,7 +50,7 @@ export async function claimSaga(
 ): Promise<Saga | undefined> {
   const { rows } = await db.query<SagaRow>(
     `update sagas set lease_token = $2, locked_until = now() + make_interval(secs => $3)
-     where id = $1 and state in ('running', 'compensating')
+     where id = $1 and state in ('running', 'compensating') and parked_at is null
        and (locked_until is null or locked_until < now())
      returning ${sagaColumns}`,
     [sagaId, leaseToken, leaseSeconds],
@@ -66,7 +70,7 @@ export async function claimDueSagas(
      where id in (
        select id from sagas
        where state in ('running', 'compensating') and next_attempt_at <= now()
-         and (locked_until is null or locked_until < now())
+         and parked_at is null and (locked_until is null or locked_until < now())
        order by next_attempt_at
        limit $1
        for update skip locked)

@@ -1,3 +1,4 @@
+import type { PeerAnswer } from '../domain/saga-attention.js';
 import type { SagaLogEntry, StockOutcome } from '../domain/saga-log.js';
 import {
   chargeOutcomes,
@@ -6,6 +7,7 @@ import {
   refundOutcomes,
   stockOutcomes,
 } from '../domain/saga-log.js';
+import { isActorLabel } from '../domain/actor.js';
 import type { Queryable } from './pool.js';
 import type { Saga, SagaRow } from './saga-row.js';
 import { sagaColumns, toSaga } from './saga-row.js';
@@ -62,12 +64,17 @@ function toLogEntry(row: LogRow): SagaLogEntry | undefined {
         if (isOneOf(stockOutcomes, itemOutcome)) items[id] = itemOutcome;
       }
     }
-    return { step, items };
+    const status = detail.get('status');
+    return { step, items, ...(typeof status === 'number' ? { status } : {}) };
   }
   const text = (key: string) => {
     const value = detail.get(key);
     return typeof value === 'string' ? { [key]: value } : {};
   };
+  const status = (() => {
+    const value = detail.get('status');
+    return typeof value === 'number' ? { status: value } : {};
+  })();
   if (row.step === 'charge' && isOneOf(chargeOutcomes, outcome)) {
     return {
       step: 'charge',
@@ -75,10 +82,25 @@ function toLogEntry(row: LogRow): SagaLogEntry | undefined {
       ...text('paymentId'),
       ...text('reason'),
       ...text('chargedAmount'),
+      ...status,
     };
   }
   if (row.step === 'refund' && isOneOf(refundOutcomes, outcome)) {
-    return { step: 'refund', outcome };
+    return { step: 'refund', outcome, ...status };
+  }
+  const actor = detail.get('actor');
+  if (
+    row.step === 'admin' &&
+    isOneOf(['retry', 'resolve'] as const, outcome) &&
+    isActorLabel(actor)
+  ) {
+    const reason = detail.get('reason');
+    return {
+      step: 'admin',
+      action: outcome,
+      actor,
+      reason: typeof reason === 'string' ? reason : null,
+    };
   }
   return undefined;
 }
@@ -132,6 +154,48 @@ export async function recordSagaProgress(
     ],
   });
   return rows[0] === undefined ? undefined : toSaga(rows[0]);
+}
+
+/**
+ * Parks the saga (issue 13, point 2): a peer refused `step` with an answer no retry can fix.
+ * Appends the unsaved entries, gives the lease back and makes the saga never due, until an admin
+ * retries or resolves it. Fenced by the lease like every runner write; false when it is lost.
+ */
+export async function parkSaga(
+  db: Queryable,
+  lease: SagaLease,
+  park: {
+    entries: readonly SagaLogEntry[];
+    step: string;
+    isCompensating: boolean;
+    attempt: number;
+    answer: PeerAnswer;
+  },
+): Promise<boolean> {
+  const { service, operation, status } = park.answer;
+  const { rowCount } = await db.query(
+    `with parked as (
+       update sagas
+       set step = $3, updated_at = now(),
+           state = case when $4 then 'compensating' else state end,
+           lease_token = null, locked_until = null, attempts = attempts + 1, last_error = $7,
+           parked_at = now(), peer_answer = $8::jsonb, next_attempt_at = 'infinity'
+       where id = $1 and lease_token = $2 and locked_until > now()
+       returning id),
+     logged as (${insertLogFrom('parked', '$5', '$6')})
+     select id from parked`,
+    [
+      lease.sagaId,
+      lease.leaseToken,
+      park.step,
+      park.isCompensating,
+      logRecords(park.entries),
+      park.attempt,
+      `${service} ${operation} answered ${status === null ? 'no status' : String(status)}`,
+      JSON.stringify(park.answer),
+    ],
+  );
+  return rowCount === 1;
 }
 
 /** Gives the lease back and schedules the next attempt (after a fault in the runner). */

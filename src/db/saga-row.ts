@@ -23,6 +23,8 @@ export type Saga = {
   lastError: string | null;
   leaseToken: string | null;
   isPastDeadline: boolean;
+  /** Parked: a peer refused a step for good; it waits for an admin (issue 13, point 2). */
+  isParked: boolean;
 };
 
 export type SagaRow = {
@@ -41,11 +43,12 @@ export type SagaRow = {
   last_error: string | null;
   lease_token: string | null;
   is_past_deadline: boolean;
+  is_parked: boolean;
 };
 
 export const sagaColumns = `id, order_id, kind, state, step, actor, reason, payment_method, request_id,
   traceparent, cancel_requested, attempts, last_error, lease_token,
-  now() > deadline_at as is_past_deadline`;
+  now() > deadline_at as is_past_deadline, parked_at is not null as is_parked`;
 
 export const toSaga = (row: SagaRow): Saga => ({
   id: row.id,
@@ -63,4 +66,5 @@ export const toSaga = (row: SagaRow): Saga => ({
   lastError: row.last_error,
   leaseToken: row.lease_token,
   isPastDeadline: row.is_past_deadline,
+  isParked: row.is_parked,
 });

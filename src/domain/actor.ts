@@ -14,3 +14,7 @@ export function actorLabel(actor: Actor | 'system'): ActorLabel {
   if (actor === 'system') return 'system';
   return actor.role === 'admin' ? `admin:${actor.userId}` : `user:${actor.userId}`;
 }
+
+/** True for text that is an ActorLabel (a label read back from the database). */
+export const isActorLabel = (value: unknown): value is ActorLabel =>
+  typeof value === 'string' && /^(?:system|user:\d+|admin:\d+)$/.test(value);

@@ -150,6 +150,14 @@ export class SagaFinishedError extends DomainError {
   }
 }
 
+/** An admin's resolve of a saga that is not parked: nothing is waiting to be settled by hand. */
+export class SagaNotParkedError extends DomainError {
+  readonly type = 'saga-not-parked';
+  constructor(readonly sagaId: number) {
+    super(`Saga ${sagaId} is not waiting for an admin; there is nothing to resolve.`);
+  }
+}
+
 export class IllegalTransitionError extends DomainError {
   readonly type = 'illegal-transition';
   constructor(

@@ -5,14 +5,14 @@ import { cents } from './money.js';
 import type { OrderItem } from './order.js';
 import type { SagaKind } from './order-saga.js';
 import { nextAction } from './order-saga.js';
-import type { SagaLogEntry } from './saga-log.js';
+import type { PeerStepEntry, SagaLogEntry } from './saga-log.js';
 import { checkpointAfter } from './saga-log.js';
 
 const items: OrderItem[] = [
   { productId: productId(1), quantity: 2, priceCents: cents(1000) },
   { productId: productId(2), quantity: 1, priceCents: cents(250) },
 ];
-const charged: SagaLogEntry = { step: 'charge', outcome: 'charged', paymentId: 'pay_1' };
+const charged: PeerStepEntry = { step: 'charge', outcome: 'charged', paymentId: 'pay_1' };
 
 /**
  * What happens to one call: answered; applied but the answer lost; never received; refused
@@ -59,7 +59,7 @@ function simulate(kind: SagaKind, fates: Fate[], cancelAt: number, deadlineAt: n
     if (action.kind === 'mark-paid' || action.kind === 'finish') {
       return { action, stock: [...stock.values()], net: charges - refunds, charges };
     }
-    let entry: SagaLogEntry;
+    let entry: PeerStepEntry;
     if (action.kind === 'decrease-stock' || action.kind === 'increase-stock') {
       const sign = action.kind === 'decrease-stock' ? -1 : 1;
       const outcomes = action.items.map((item) => {

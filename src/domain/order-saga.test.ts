@@ -4,7 +4,7 @@ import { cents } from './money.js';
 import type { OrderItem } from './order.js';
 import type { SagaAction, SagaSituation } from './order-saga.js';
 import { nextAction } from './order-saga.js';
-import type { SagaLogEntry } from './saga-log.js';
+import type { PeerStepEntry } from './saga-log.js';
 import { checkpointAfter } from './saga-log.js';
 
 const items: OrderItem[] = [
@@ -26,11 +26,11 @@ const situation = (overrides: Partial<SagaSituation> = {}): SagaSituation => ({
   ...overrides,
 });
 
-const decreased = (outcomes: Record<string, string>): SagaLogEntry => ({
+const decreased = (outcomes: Record<string, string>): PeerStepEntry => ({
   step: 'decrease-stock',
   items: outcomes as Record<string, 'changed'>,
 });
-const charged: SagaLogEntry = { step: 'charge', outcome: 'charged', paymentId: 'pay_1' };
+const charged: PeerStepEntry = { step: 'charge', outcome: 'charged', paymentId: 'pay_1' };
 
 describe('order saga plan: the log so far → the next action', () => {
   it.each<[string, Partial<SagaSituation>, SagaAction]>([
@@ -237,6 +237,8 @@ describe('order saga plan: the log so far → the next action', () => {
     expect(checkpointAfter(charged)).toBe('none');
     expect(checkpointAfter(decreased({ 1: 'changed', 2: 'insufficient' }))).toBe('save');
     expect(checkpointAfter({ step: 'charge', outcome: 'unknown' })).toBe('retry-later');
-    expect(checkpointAfter({ step: 'refund', outcome: 'rejected' })).toBe('retry-later');
+    // A refusal no retry fixes: nothing saved here, the plan parks next (and parking saves it).
+    expect(checkpointAfter({ step: 'refund', outcome: 'rejected', status: 400 })).toBe('none');
+    expect(checkpointAfter({ step: 'refund', outcome: 'unknown' })).toBe('retry-later');
   });
 });

@@ -3,6 +3,8 @@ import type { OrderId, ProductId } from './ids.js';
 import type { Cents } from './money.js';
 import { parseMoney } from './money.js';
 import type { OrderItem } from './order.js';
+import type { PeerAnswer, RefusedStep } from './saga-attention.js';
+import { refusalIn } from './saga-attention.js';
 import type { SagaKnowledge, SagaLogEntry, StockOutcome } from './saga-log.js';
 import { knowledgeOf } from './saga-log.js';
 
@@ -16,16 +18,19 @@ export type SagaKind = 'place' | 'cancel' | 'fail';
 
 export type SagaState = 'running' | 'compensating' | 'completed' | 'failed';
 
-/** What the admin API shows of a saga. */
+/** What the admin API shows of a saga; `parkedAt` set: it needs attention (saga-attention.ts). */
 export type SagaSummary = {
   id: number;
   orderId: OrderId;
   kind: SagaKind;
   state: SagaState;
+  parkedAt: Date | null;
+  peerAnswer: PeerAnswer | null;
   step: string;
   attempts: number;
   lastError: string | null;
-  nextAttemptAt: Date;
+  /** Null while parked: never due until an admin acts. */
+  nextAttemptAt: Date | null;
   lockedUntil: Date | null;
   deadlineAt: Date;
   createdAt: Date;
@@ -37,6 +42,8 @@ export type FailureCause =
   | 'unknown-product'
   | 'payment-declined'
   | 'payment-amount-mismatch'
+  /** A peer refused a step for good and an admin resolved it as not done. */
+  | 'peer-refused'
   | 'deadline';
 
 /** Why a saga undoes what it did: a place saga's failure, a requested cancel, an admin `failed`. */
@@ -49,6 +56,7 @@ export const compensationCauses = {
     'unknown-product',
     'payment-declined',
     'payment-amount-mismatch',
+    'peer-refused',
     'deadline',
     'cancel-requested',
   ],
@@ -71,6 +79,8 @@ export type SagaAction =
       readonly reason: RefundReason;
     }
   | { readonly kind: 'mark-paid'; readonly paymentId: string }
+  /** A peer refused a step for good: stop here until an admin retries or resolves it. */
+  | { readonly kind: 'park'; readonly step: RefusedStep; readonly answer: PeerAnswer }
   | {
       readonly kind: 'finish';
       readonly status: 'failed' | 'cancelled';
@@ -115,20 +125,28 @@ export type SagaDecision = {
 
 export function nextAction(situation: SagaSituation): SagaDecision {
   const known = knowledgeOf(situation.log);
+  const refusal = refusalIn(known, situation.log);
   if (situation.kind !== 'place') {
     const cause = situation.kind === 'cancel' ? 'cancel-requested' : 'failed-by-admin';
-    return { action: undo(situation, known), isCompensating: true, cause };
+    const action = refusal === undefined ? undo(situation, known) : park(refusal);
+    return { action, isCompensating: true, cause };
   }
   const failure = failureCause(situation, known);
   if (failure === undefined && situation.cancelRequest === null) {
-    return { action: goForward(situation, known), isCompensating: false, cause: undefined };
+    const action = refusal === undefined ? goForward(situation, known) : park(refusal);
+    return { action, isCompensating: false, cause: undefined };
   }
   return {
-    action: compensatePlace(situation, known, failure),
+    action: refusal === undefined ? compensatePlace(situation, known, failure) : park(refusal),
     isCompensating: true,
     cause: failure ?? 'cancel-requested',
   };
 }
+
+const park = (refusal: { step: RefusedStep; answer: PeerAnswer }): SagaAction => ({
+  kind: 'park',
+  ...refusal,
+});
 
 function failureCause(situation: SagaSituation, known: SagaKnowledge): FailureCause | undefined {
   const decreases = [...known.decreased.values()];
@@ -136,6 +154,7 @@ function failureCause(situation: SagaSituation, known: SagaKnowledge): FailureCa
   if (decreases.includes('not-found')) return 'unknown-product';
   if (known.charge?.outcome === 'declined') return 'payment-declined';
   if (known.charge?.outcome === 'wrong-amount') return 'payment-amount-mismatch';
+  if (decreases.includes('resolved') || known.charge?.outcome === 'resolved') return 'peer-refused';
   if (situation.isPastDeadline) return 'deadline';
   return undefined;
 }
@@ -191,17 +210,22 @@ function compensatePlace(
 
   // An accepted cancel always ends `cancelled`, whatever else went wrong on the way (a charge
   // re-sent to learn its outcome and declined leaves nothing to refund): issue 13, point 3.
+  // A refusal an admin resolved names the admin (and the reason given) in the history.
   const canceller = situation.cancelRequest;
-  const refused = items.filter((item) =>
-    cause === 'unknown-product'
-      ? decrease(item) === 'not-found'
-      : decrease(item) === 'insufficient',
+  const resolver = cause === 'peer-refused' ? known.resolvedBy : undefined;
+  const refusedOutcome = { 'unknown-product': 'not-found', 'peer-refused': 'resolved' } as const;
+  const refused = items.filter(
+    (item) =>
+      decrease(item) ===
+      (cause === 'unknown-product' || cause === 'peer-refused'
+        ? refusedOutcome[cause]
+        : 'insufficient'),
   );
   return {
     kind: 'finish',
     status: canceller === null ? 'failed' : 'cancelled',
     sagaState: 'failed',
-    ...(canceller ?? { actor: 'system', reason: cause ?? null }),
+    ...(canceller ?? resolver ?? { actor: 'system', reason: cause ?? null }),
     ...(cause === undefined ? {} : { cause }),
     productIds: refused.map((item) => item.productId),
   };
@@ -214,7 +238,7 @@ function toRefund(
   refunded: SagaKnowledge['refund'],
   reason: RefundReason,
 ): SagaAction | undefined {
-  if (charge?.paymentId === undefined || refunded === 'refunded') return undefined;
+  if (charge?.paymentId === undefined || isSettledRefund(refunded)) return undefined;
   if (charge.outcome === 'charged') {
     return { kind: 'refund', paymentId: charge.paymentId, amountCents: totalCents, reason };
   }
@@ -228,7 +252,7 @@ function toRefund(
 /** A cancel or fail saga: refund the order's charge, restock every item, then finish. */
 function undo(situation: SagaSituation, known: SagaKnowledge): SagaAction {
   const reason = situation.kind === 'cancel' ? 'order_cancelled' : 'order_failed';
-  if (situation.paymentId !== null && known.refund !== 'refunded') {
+  if (situation.paymentId !== null && !isSettledRefund(known.refund)) {
     return {
       kind: 'refund',
       paymentId: situation.paymentId,
@@ -249,6 +273,12 @@ function undo(situation: SagaSituation, known: SagaKnowledge): SagaAction {
   };
 }
 
-/** A restock is settled once applied, or when the product no longer exists at the peer. */
+/**
+ * A restock is settled once applied, when the product no longer exists at the peer, or when an
+ * admin resolved a refused one by hand; a refund once made or resolved by hand.
+ */
 const isSettledIncrease = (outcome: StockOutcome | undefined): boolean =>
-  outcome === 'changed' || outcome === 'not-found';
+  outcome === 'changed' || outcome === 'not-found' || outcome === 'resolved';
+
+const isSettledRefund = (outcome: SagaKnowledge['refund']): boolean =>
+  outcome === 'refunded' || outcome === 'resolved';

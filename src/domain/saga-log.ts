@@ -1,3 +1,4 @@
+import type { ActorLabel } from './actor.js';
 import type { ProductId } from './ids.js';
 import { productId } from './ids.js';
 
@@ -7,15 +8,36 @@ import { productId } from './ids.js';
  * and reading the peer's answer — the way DBOS checkpoints steps.
  */
 
-/** A stock change: applied, refused for lack of stock, unknown product, or no answer. */
-export const stockOutcomes = ['changed', 'insufficient', 'not-found', 'unknown'] as const;
+/**
+ * Every step's outcomes share three words (issue 13, point 2): `unknown` — no answer (5xx, 429,
+ * timeout, connection), re-sent with the same key; `rejected` — a 4xx the contract gives no
+ * meaning (401, 403, 400, 422…), which no retry can fix, so the saga parks until an admin
+ * retries or resolves it; `resolved` — an admin settled that refused step by hand: a forward step
+ * (decrease, charge) as not done, a compensation (restock, refund) as done. It is never sent again.
+ */
+
+/** A stock change: applied, refused for lack of stock, unknown product, or the three above. */
+export const stockOutcomes = [
+  'changed',
+  'insufficient',
+  'not-found',
+  'unknown',
+  'rejected',
+  'resolved',
+] as const;
 export type StockOutcome = (typeof stockOutcomes)[number];
 
-export const chargeOutcomes = ['charged', 'declined', 'wrong-amount', 'unknown'] as const;
+export const chargeOutcomes = [
+  'charged',
+  'declined',
+  'wrong-amount',
+  'unknown',
+  'rejected',
+  'resolved',
+] as const;
 export type ChargeOutcome = (typeof chargeOutcomes)[number];
 
-/** `rejected`: the Payment Service answered 4xx. */
-export const refundOutcomes = ['refunded', 'rejected', 'unknown'] as const;
+export const refundOutcomes = ['refunded', 'unknown', 'rejected', 'resolved'] as const;
 export type RefundOutcome = (typeof refundOutcomes)[number];
 
 /** Narrows text read back from the log to one of `outcomes`. */
@@ -26,6 +48,8 @@ export const isOneOf = <T extends string>(outcomes: readonly T[], value: unknown
 export type StockStepEntry = {
   readonly step: 'decrease-stock' | 'increase-stock';
   readonly items: Readonly<Record<string, StockOutcome>>;
+  /** The HTTP status of a `rejected` item's answer. */
+  readonly status?: number;
 };
 
 export type ChargeEntry = {
@@ -35,11 +59,37 @@ export type ChargeEntry = {
   readonly reason?: string;
   /** `wrong-amount`: what the peer says it took, as "59.99". */
   readonly chargedAmount?: string;
+  /** `rejected`: the answer's HTTP status. */
+  readonly status?: number;
 };
 
-export type RefundEntry = { readonly step: 'refund'; readonly outcome: RefundOutcome };
+export type RefundEntry = {
+  readonly step: 'refund';
+  readonly outcome: RefundOutcome;
+  /** `rejected`: the answer's HTTP status. */
+  readonly status?: number;
+};
 
-export type SagaLogEntry = StockStepEntry | ChargeEntry | RefundEntry;
+/** An admin's retry or resolve of a parked saga: the audit of who did it and why. */
+export type AdminEntry = {
+  readonly step: 'admin';
+  readonly action: 'retry' | 'resolve';
+  readonly actor: ActorLabel;
+  readonly reason: string | null;
+};
+
+export type PeerStepEntry = StockStepEntry | ChargeEntry | RefundEntry;
+
+export type SagaLogEntry = PeerStepEntry | AdminEntry;
+
+/** One saga_log row as written, for the admin API: the saga's own history. */
+export type SagaLogRecord = {
+  readonly step: string;
+  readonly outcome: string | null;
+  readonly detail: unknown;
+  readonly attempt: number | null;
+  readonly at: Date;
+};
 
 /** What the log says happened so far: the latest outcome of each step (and of each item). */
 export type SagaKnowledge = {
@@ -47,6 +97,8 @@ export type SagaKnowledge = {
   readonly increased: ReadonlyMap<ProductId, StockOutcome>;
   readonly charge: ChargeEntry | undefined;
   readonly refund: RefundOutcome | undefined;
+  /** The last admin resolve: who settled a refused step by hand, and why. */
+  readonly resolvedBy: { readonly actor: ActorLabel; readonly reason: string | null } | undefined;
 };
 
 export function knowledgeOf(log: readonly SagaLogEntry[]): SagaKnowledge {
@@ -54,6 +106,7 @@ export function knowledgeOf(log: readonly SagaLogEntry[]): SagaKnowledge {
   const increased = new Map<ProductId, StockOutcome>();
   let charge: ChargeEntry | undefined;
   let refund: RefundOutcome | undefined;
+  let resolvedBy: SagaKnowledge['resolvedBy'];
   for (const entry of log) {
     switch (entry.step) {
       case 'decrease-stock':
@@ -70,15 +123,18 @@ export function knowledgeOf(log: readonly SagaLogEntry[]): SagaKnowledge {
       case 'refund':
         refund = entry.outcome;
         break;
+      case 'admin':
+        if (entry.action === 'resolve') resolvedBy = { actor: entry.actor, reason: entry.reason };
+        break;
     }
   }
-  return { decreased, increased, charge, refund };
+  return { decreased, increased, charge, refund, resolvedBy };
 }
 
 /** One word for a stock step (span attributes, saga_log.outcome): the worst item's outcome. */
 export function stockStepOutcome(items: Readonly<Record<string, StockOutcome>>): StockOutcome {
   const outcomes = Object.values(items);
-  for (const worst of ['unknown', 'not-found', 'insufficient'] as const) {
+  for (const worst of ['rejected', 'unknown', 'not-found', 'insufficient', 'resolved'] as const) {
     if (outcomes.includes(worst)) return worst;
   }
   return 'changed';
@@ -92,6 +148,8 @@ export function outcomeOf(entry: SagaLogEntry): string {
     case 'charge':
     case 'refund':
       return entry.outcome;
+    case 'admin':
+      return entry.action;
   }
 }
 
@@ -103,19 +161,18 @@ export function outcomeOf(entry: SagaLogEntry): string {
  */
 export type Checkpoint = 'none' | 'save' | 'retry-later';
 
-export function checkpointAfter(entry: SagaLogEntry): Checkpoint {
+export function checkpointAfter(entry: PeerStepEntry): Checkpoint {
+  const outcome = outcomeOf(entry);
+  // The plan parks next, and parking writes what is unsaved.
+  if (outcome === 'rejected') return 'none';
+  if (outcome === 'unknown') return 'retry-later';
   switch (entry.step) {
     case 'decrease-stock':
-    case 'increase-stock': {
-      const outcome = stockStepOutcome(entry.items);
-      if (outcome === 'unknown') return 'retry-later';
+    case 'increase-stock':
       return outcome === 'changed' || entry.step === 'increase-stock' ? 'none' : 'save';
-    }
     case 'charge':
-      if (entry.outcome === 'unknown') return 'retry-later';
-      return entry.outcome === 'charged' ? 'none' : 'save';
+      return outcome === 'charged' ? 'none' : 'save';
     case 'refund':
-      // peer-services.md: compensations are retried until they succeed.
-      return entry.outcome === 'refunded' ? 'none' : 'retry-later';
+      return 'none';
   }
 }

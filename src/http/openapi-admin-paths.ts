@@ -3,6 +3,7 @@ import {
   idParameter,
   json,
   problem,
+  ref,
   type OpenApiPaths,
 } from './openapi-components.js';
 
@@ -14,6 +15,8 @@ const sagaSchema = {
     'orderId',
     'kind',
     'state',
+    'parkedAt',
+    'peerAnswer',
     'step',
     'attempts',
     'lastError',
@@ -27,11 +30,40 @@ const sagaSchema = {
     id: { type: 'integer' },
     orderId: { type: 'integer' },
     kind: { type: 'string', enum: ['place', 'cancel', 'fail'] },
-    state: { type: 'string', enum: ['running', 'compensating', 'completed', 'failed'] },
+    state: {
+      type: 'string',
+      enum: ['running', 'compensating', 'needs-attention', 'completed', 'failed'],
+      description:
+        '`needs-attention`: a peer refused a step with a 4xx no retry fixes; the saga waits for an admin retry or resolve',
+    },
+    parkedAt: { type: ['string', 'null'], format: 'date-time' },
+    peerAnswer: {
+      description: 'What the peer answered to the refused step, while the saga needs attention',
+      oneOf: [
+        { type: 'null' },
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['service', 'operation', 'status'],
+          properties: {
+            service: { type: 'string', enum: ['product', 'payment'] },
+            operation: {
+              type: 'string',
+              enum: ['decreaseStock', 'increaseStock', 'charge', 'refund'],
+            },
+            status: { type: ['integer', 'null'], example: 403 },
+          },
+        },
+      ],
+    },
     step: { type: 'string', example: 'charge' },
     attempts: { type: 'integer' },
     lastError: { type: ['string', 'null'] },
-    nextAttemptAt: { type: 'string', format: 'date-time' },
+    nextAttemptAt: {
+      type: ['string', 'null'],
+      format: 'date-time',
+      description: 'null while the saga needs attention: it is never due until an admin acts',
+    },
     lockedUntil: { type: ['string', 'null'], format: 'date-time' },
     deadlineAt: { type: 'string', format: 'date-time' },
     createdAt: { type: 'string', format: 'date-time' },
@@ -39,7 +71,56 @@ const sagaSchema = {
   },
 };
 
-/** The /api/admin operations: inspect and retry sagas. */
+const sagaWithLogSchema = {
+  ...sagaSchema,
+  required: [...sagaSchema.required, 'log'],
+  properties: {
+    ...sagaSchema.properties,
+    log: {
+      type: 'array',
+      description: "The saga's recorded outcomes and admin decisions, oldest first",
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['step', 'outcome', 'detail', 'attempt', 'at'],
+        properties: {
+          step: { type: 'string', example: 'charge' },
+          outcome: { type: ['string', 'null'], example: 'rejected' },
+          detail: {
+            type: 'object',
+            additionalProperties: false,
+            description: 'What the step recorded; which members appear depends on the step',
+            properties: {
+              items: {
+                type: 'array',
+                description: 'A stock step: the outcome of each product',
+                items: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['productId', 'outcome'],
+                  properties: {
+                    productId: { type: 'integer' },
+                    outcome: { type: 'string', example: 'changed' },
+                  },
+                },
+              },
+              paymentId: { type: 'string' },
+              reason: { type: ['string', 'null'] },
+              chargedAmount: { type: 'string' },
+              status: { type: 'integer', description: "A refused step: the peer's HTTP status" },
+              action: { type: 'string', enum: ['retry', 'resolve'] },
+              actor: { type: 'string', example: 'admin:1' },
+            },
+          },
+          attempt: { type: ['integer', 'null'] },
+          at: { type: 'string', format: 'date-time' },
+        },
+      },
+    },
+  },
+};
+
+/** The /api/admin operations: inspect, retry and resolve sagas. */
 export const adminPaths: OpenApiPaths = {
   '/api/admin/sagas': {
     get: {
@@ -50,7 +131,14 @@ export const adminPaths: OpenApiPaths = {
           in: 'query',
           schema: {
             type: 'string',
-            enum: ['unfinished', 'running', 'compensating', 'completed', 'failed'],
+            enum: [
+              'unfinished',
+              'needs-attention',
+              'running',
+              'compensating',
+              'completed',
+              'failed',
+            ],
             default: 'unfinished',
           },
         },
@@ -90,16 +178,48 @@ export const adminPaths: OpenApiPaths = {
       },
     },
   },
+  '/api/admin/sagas/{id}': {
+    get: {
+      summary: 'One saga with its log: outcomes, refusals and admin decisions (admin only)',
+      parameters: [idParameter],
+      responses: {
+        '200': { description: 'The saga and its log', content: json(sagaWithLogSchema) },
+        ...commonProblems,
+        '403': problem('Not an admin'),
+        '404': problem('No such saga'),
+      },
+    },
+  },
   '/api/admin/sagas/{id}/retry': {
     post: {
-      summary: 'Make an unfinished saga due now; the recovery loop takes it (admin only)',
+      summary:
+        'Make an unfinished saga due now; one that needs attention sends its refused step again (admin only)',
       parameters: [idParameter],
+      requestBody: { required: false, content: json(ref('RetrySagaRequest')) },
       responses: {
         '202': { description: 'Scheduled', content: json(sagaSchema) },
         ...commonProblems,
         '403': problem('Not an admin'),
         '404': problem('No such saga'),
-        '409': problem('The saga has finished'),
+        '409': problem('The saga has finished, or another admin decision took it first'),
+      },
+    },
+  },
+  '/api/admin/sagas/{id}/resolve': {
+    post: {
+      summary:
+        "Settle a saga's refused step by hand: a stock decrease or charge as not done (the order fails, or is cancelled when a cancel waits), a refund or restock as done (admin only)",
+      parameters: [idParameter],
+      requestBody: { required: true, content: json(ref('ResolveSagaRequest')) },
+      responses: {
+        '202': {
+          description: 'Resolved; the saga finishes in the background',
+          content: json(sagaSchema),
+        },
+        ...commonProblems,
+        '403': problem('Not an admin'),
+        '404': problem('No such saga'),
+        '409': problem('The saga is not waiting for an admin, or has finished'),
       },
     },
   },

@@ -22,6 +22,7 @@ const samples: errors.DomainError[] = [
   new errors.DatabaseUnavailableError(),
   new errors.SagaNotFoundError(7),
   new errors.SagaFinishedError(7),
+  new errors.SagaNotParkedError(7),
   new errors.IllegalTransitionError('shipped', 'cancelled', ['delivered']),
   new errors.PreconditionFailedError(4),
   new errors.IdempotencyKeyReusedError(),

@@ -69,6 +69,16 @@ export const cancelBody = z
   .strictObject({ reason: storableText().max(500).optional() })
   .meta({ id: 'CancelRequest' });
 
+/** An admin's retry of a saga: why, for the saga's log (optional). */
+export const retrySagaBody = z
+  .strictObject({ reason: storableText().min(1).max(500).optional() })
+  .meta({ id: 'RetrySagaRequest' });
+
+/** An admin's resolve of a parked saga: why, for the saga's log and the order's history. */
+export const resolveSagaBody = z
+  .strictObject({ reason: storableText().min(1).max(500) })
+  .meta({ id: 'ResolveSagaRequest' });
+
 export const queryInteger = (min: number, max: number) =>
   z
     .string()

@@ -10,7 +10,9 @@ afterEach(() => {
 describe('metrics read at scrape', () => {
   it('fills the saga, outbox and pool gauges from one query each per scrape', async () => {
     const unfinishedSagas = vi.fn(() =>
-      Promise.resolve([{ kind: 'place', step: 'charge', inFlight: 2, stuck: 1 }]),
+      Promise.resolve([
+        { kind: 'place', step: 'charge', inFlight: 2, stuck: 1, needsAttention: 0 },
+      ]),
     );
     const outboxBacklog = vi.fn(() => Promise.resolve({ undelivered: 5, oldestAgeSeconds: 42.5 }));
     const { registry } = createMetrics({ unfinishedSagas, outboxBacklog, pool });
@@ -49,7 +51,7 @@ describe('metrics read at scrape', () => {
   });
 
   it('drops a saga series once no saga is left at that step', async () => {
-    let rows = [{ kind: 'cancel', step: 'refund', inFlight: 1, stuck: 0 }];
+    let rows = [{ kind: 'cancel', step: 'refund', inFlight: 1, stuck: 0, needsAttention: 0 }];
     const { registry } = createMetrics({
       unfinishedSagas: () => Promise.resolve(rows),
       outboxBacklog: () => Promise.resolve({ undelivered: 0, oldestAgeSeconds: 0 }),

@@ -1,9 +1,16 @@
 import client from 'prom-client';
 import { compensationCauses } from '../domain/order-saga.js';
 import { orderStatuses } from '../domain/order-status.js';
+import { parkableSteps, peerOfStep } from '../domain/saga-attention.js';
 
 /** Unfinished sagas of one kind at one step (`decrease-stock`, not `decrease-stock:42`). */
-export type UnfinishedSagaCount = { kind: string; step: string; inFlight: number; stuck: number };
+export type UnfinishedSagaCount = {
+  kind: string;
+  step: string;
+  inFlight: number;
+  stuck: number;
+  needsAttention: number;
+};
 
 export type OutboxBacklog = { undelivered: number; oldestAgeSeconds: number };
 
@@ -147,6 +154,12 @@ export function createMetrics(sources?: StateSources) {
       labelNames: ['kind', 'cause'] as const,
       registers,
     }),
+    sagaParked: new client.Counter({
+      name: 'saga_parked_total',
+      help: 'Sagas parked for an admin: a peer refused a step with a 4xx no retry fixes',
+      labelNames: ['kind', 'service', 'operation'] as const,
+      registers,
+    }),
     recoveryRuns: new client.Counter({
       name: 'saga_recovery_runs_total',
       help: 'Recovery worker passes (claim due sagas, relay the outbox), by outcome',
@@ -209,6 +222,20 @@ export function createMetrics(sources?: StateSources) {
         });
       },
     }),
+    sagasNeedsAttention: new client.Gauge({
+      name: 'sagas_needs_attention',
+      help: 'Parked sagas waiting for an admin retry or resolve, by kind and step, read at scrape',
+      labelNames: ['kind', 'step'] as const,
+      registers,
+      async collect() {
+        await readState(sagaCounts, (rows) => {
+          this.reset();
+          for (const row of rows ?? []) {
+            this.set({ kind: row.kind, step: row.step }, row.needsAttention);
+          }
+        });
+      },
+    }),
     outboxUndelivered: new client.Gauge({
       name: 'outbox_undelivered_events',
       help: 'Notifications queued in the outbox and not yet delivered, read at scrape',
@@ -236,6 +263,9 @@ export function createMetrics(sources?: StateSources) {
   for (const status of orderStatuses) metrics.orderStatus.inc({ status }, 0);
   for (const [kind, causes] of Object.entries(compensationCauses)) {
     for (const cause of causes) metrics.sagaCompensations.inc({ kind, cause }, 0);
+  }
+  for (const [kind, steps] of Object.entries(parkableSteps)) {
+    for (const step of steps) metrics.sagaParked.inc({ kind, ...peerOfStep[step] }, 0);
   }
   for (const outcome of ['completed', 'failed']) metrics.recoveryRuns.inc({ outcome }, 0);
   return metrics;

@@ -69,7 +69,10 @@ export async function cancelPendingOrder(
   return awaitSaga(deps, saga, order, 'cancelled', ctx);
 }
 
-/** Drives the saga if nobody holds it, else waits for its holder, up to the response deadline. */
+/**
+ * Drives the saga if nobody holds it, else waits for its holder, up to the response deadline.
+ * A parked saga moves only when an admin acts: answered 202 at once (the request is recorded).
+ */
 async function awaitSaga(
   deps: OrdersDeps,
   saga: Saga,
@@ -77,6 +80,7 @@ async function awaitSaga(
   target: 'cancelled' | 'failed',
   ctx: CallContext,
 ): Promise<CompensationOutcome> {
+  if (saga.isParked) return outcomeFor(order, target);
   const claimed = await claimSaga(deps.pool, saga.id, randomUUID(), deps.leaseSeconds);
   if (claimed !== undefined) return settle(deps, runSaga(deps, claimed, ctx), order, target);
   const settled = await waitFor(async () => {

@@ -134,8 +134,10 @@ export async function placeOrder(
     case 'insufficient-stock':
       return { kind: 'insufficient-stock', order: result.order, productIds: result.productIds };
     case 'deadline':
+    case 'peer-refused':
     case undefined:
-      // failed past the saga's deadline (SAGA_DEADLINE_MS shorter than the response's)
+      // failed past the saga's deadline (SAGA_DEADLINE_MS shorter than the response's), or by an
+      // admin's resolve of a refused step (never within the request that placed it)
       return { kind: 'settled', order: result.order };
   }
 }

@@ -1,5 +1,10 @@
 import type { OrderId, UserId } from '../domain/ids.js';
-import { createPeerHttp, type CallContext, type PeerClientOptions } from './peer-http.js';
+import {
+  createPeerHttp,
+  isClientError,
+  type CallContext,
+  type PeerClientOptions,
+} from './peer-http.js';
 
 export type NotificationRequest = {
   userId: UserId;
@@ -39,9 +44,7 @@ export function createNotificationClient(options: PeerClientOptions) {
     if (response.kind === 'no-answer') return { kind: 'unknown' };
     // peer-services.md: any 2xx; the body is not part of the contract, so it is not read.
     if (response.status >= 200 && response.status < 300) return { kind: 'delivered' };
-    if (response.status >= 400 && response.status < 500) {
-      return { kind: 'rejected', status: response.status };
-    }
+    if (isClientError(response.status)) return { kind: 'rejected', status: response.status };
     return { kind: 'unknown' };
   }
 

@@ -104,7 +104,6 @@ describe('charge', () => {
     { case: 'not JSON', answer: { status: 201, rawBody: '{"id":' } },
     { case: 'no id', answer: { status: 201, body: { status: 'succeeded' } } },
     { case: 'another status', answer: { status: 201, body: { id: 'pay_1', status: 'pending' } } },
-    { case: 'an unlisted 4xx', answer: { status: 409, body: { id: 'pay_1' } } },
     { case: 'no amount', answer: { status: 201, body: { id: 'pay_1', status: 'succeeded' } } },
     ...['59.981', 'NaN', '5.998e1', '-59.98', ''].map((amount) => ({
       case: `amount ${JSON.stringify(amount)}`,
@@ -127,6 +126,18 @@ describe('charge', () => {
     expect(result).toEqual({ kind: 'unknown' });
     expect(peer.requests).toHaveLength(1);
   });
+
+  it.each([400, 401, 403, 404, 409, 422])(
+    'is rejected, not unknown, on a %i the contract gives no meaning, after one request',
+    async (status) => {
+      peer.answer({ status, body: { id: 'pay_1' } });
+
+      const result = await client().charge(chargeRequest, ctx);
+
+      expect(result).toEqual({ kind: 'rejected', status });
+      expect(peer.requests).toHaveLength(1);
+    },
+  );
 
   it.each([
     { amount: '59.99', chargedCents: 5999 },

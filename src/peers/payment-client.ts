@@ -1,7 +1,12 @@
 import { z } from 'zod';
 import type { OrderId, UserId } from '../domain/ids.js';
 import { formatCents, parseMoney, type Cents } from '../domain/money.js';
-import { createPeerHttp, type CallContext, type PeerClientOptions } from './peer-http.js';
+import {
+  createPeerHttp,
+  isClientError,
+  type CallContext,
+  type PeerClientOptions,
+} from './peer-http.js';
 
 export type ChargeRequest = {
   orderId: OrderId;
@@ -25,6 +30,8 @@ export type ChargeResult =
    */
   | { kind: 'wrong-amount'; paymentId: string; chargedCents: Cents }
   | { kind: 'declined'; paymentId: string | null; reason: string }
+  /** A 4xx other than 402: the peer refused the call itself; no retry fixes it (the saga parks). */
+  | { kind: 'rejected'; status: number }
   | { kind: 'unknown' };
 
 export type RefundRequest = {
@@ -94,6 +101,7 @@ export function createPaymentClient(options: PeerClientOptions) {
       const { id, reason } = declinedBody.parse(response.body);
       return { kind: 'declined', paymentId: id ?? null, reason: reason ?? 'unspecified' };
     }
+    if (isClientError(response.status)) return { kind: 'rejected', status: response.status };
     // Any other status, or a 2xx we cannot read, proves nothing either way: unknown, not declined.
     const parsed = chargedBody.safeParse(response.body);
     if (!isSuccess(response.status) || !parsed.success) return { kind: 'unknown' };
@@ -126,8 +134,4 @@ export function createPaymentClient(options: PeerClientOptions) {
 
 function isSuccess(status: number): boolean {
   return status >= 200 && status < 300;
-}
-
-function isClientError(status: number): boolean {
-  return status >= 400 && status < 500;
 }

@@ -212,3 +212,11 @@ function isRetryable(result: unknown): boolean {
   const reason = reasonOf(result);
   return reason !== undefined && reason !== 'circuit_open';
 }
+
+/**
+ * A 4xx the peer answered (429 never arrives here: it is `no-answer`, retried). Where the
+ * contract gives the status no meaning, the peer refused the call itself (issue 13, point 2).
+ */
+export function isClientError(status: number): boolean {
+  return status >= 400 && status < 500;
+}

@@ -132,6 +132,20 @@ describe('decreaseStock', () => {
     expect(peer.requests).toHaveLength(2);
   });
 
+  it.each([400, 401, 403, 422])(
+    'is rejected with the status on a %i the contract gives no meaning, after one request',
+    async (status) => {
+      peer.answer({ status });
+
+      const decreased = await client().decreaseStock(request, ctx);
+      const increased = await client().increaseStock(request, ctx);
+
+      expect(decreased).toEqual({ kind: 'rejected', status });
+      expect(increased).toEqual({ kind: 'rejected', status });
+      expect(peer.requests).toHaveLength(2);
+    },
+  );
+
   it('is not-found on 404, and unknown on a malformed 200', async () => {
     peer.answer({ status: 404 }, { status: 200, body: { id: 1 } });
 

@@ -3,6 +3,7 @@ import type { OrderId, ProductId } from '../domain/ids.js';
 import { parseMoney, type Cents } from '../domain/money.js';
 import {
   createPeerHttp,
+  isClientError,
   type CallContext,
   type PeerClientOptions,
   type PeerResponse,
@@ -20,15 +21,23 @@ export type StockChangeRequest = {
   idempotencyKey: string;
 };
 
-/** `unknown`: the peer may or may not have applied it; re-send with the same key to find out. */
+/**
+ * `unknown`: the peer may or may not have applied it; re-send with the same key to find out.
+ * `rejected`: a 4xx the contract gives no meaning (400, 401, 403, 422…): the peer refused the
+ * call itself, and sending it again will not change that (the saga parks; issue 13, point 2).
+ */
 export type StockDecreaseResult =
   | { kind: 'changed'; stock: number }
   | { kind: 'insufficient' }
   | { kind: 'not-found' }
+  | { kind: 'rejected'; status: number }
   | { kind: 'unknown' };
 
 export type StockIncreaseResult =
-  { kind: 'changed'; stock: number } | { kind: 'not-found' } | { kind: 'unknown' };
+  | { kind: 'changed'; stock: number }
+  | { kind: 'not-found' }
+  | { kind: 'rejected'; status: number }
+  | { kind: 'unknown' };
 
 export type StockChangeResult = StockDecreaseResult | StockIncreaseResult;
 
@@ -115,11 +124,13 @@ export function createProductClient(options: PeerClientOptions) {
   return { getProduct, decreaseStock, increaseStock };
 }
 
-// Any answer the contract does not list (400, 401, a malformed 200…) is `unknown`, not a guess:
-// the saga re-sends with the same key, which is safe whatever the peer did.
+// A 4xx the contract does not list is `rejected` (no retry fixes it); any other unlisted answer
+// (a redirect, a malformed 200…) is `unknown`, not a guess: the saga re-sends with the same key,
+// which is safe whatever the peer did.
 function toStockResult(response: PeerResponse): StockIncreaseResult {
   if (response.kind === 'no-answer') return { kind: 'unknown' };
   if (response.status === 404) return { kind: 'not-found' };
+  if (isClientError(response.status)) return { kind: 'rejected', status: response.status };
   const parsed = stockBody.safeParse(response.body);
   if (response.status !== 200 || !parsed.success) return { kind: 'unknown' };
   return { kind: 'changed', stock: parsed.data.stock };

@@ -8,7 +8,12 @@ import { checkpointAfter, outcomeOf } from '../domain/saga-log.js';
 import { findOrder } from '../db/order-repository.js';
 import { findSaga } from '../db/saga-lease-repository.js';
 import type { SagaLease } from '../db/saga-log-repository.js';
-import { readSagaLog, recordSagaProgress, scheduleSagaRetry } from '../db/saga-log-repository.js';
+import {
+  parkSaga,
+  readSagaLog,
+  recordSagaProgress,
+  scheduleSagaRetry,
+} from '../db/saga-log-repository.js';
 import type { Saga } from '../db/saga-row.js';
 import { activeTraceparent } from '../observability/tracing-context.js';
 import type { CallContext } from '../peers/peer-http.js';
@@ -118,6 +123,7 @@ async function takeStep(run: Run, span: Span): Promise<SagaRunResult | 'continue
   if (action.kind === 'mark-paid' || action.kind === 'finish') {
     return end(run, span, decision, action);
   }
+  if (action.kind === 'park') return park(run, decision, action);
   const entry = await performStep(deps, run.lease, run, action);
   await pause('after');
   span.setAttribute('saga.outcome', outcomeOf(entry));
@@ -141,6 +147,39 @@ async function takeStep(run: Run, span: Span): Promise<SagaRunResult | 'continue
   run.unsaved = [];
   await pause('recorded');
   return checkpoint === 'retry-later' ? { kind: 'waiting', reason } : 'continue';
+}
+
+/**
+ * A peer refused a step for good (issue 13, point 2): the saga stops retrying and waits for an
+ * admin's retry or resolve, holding its order; counted, logged, listed by the admin API.
+ */
+async function park(
+  run: Run,
+  decision: SagaDecision,
+  action: Extract<SagaAction, { kind: 'park' }>,
+): Promise<SagaRunResult> {
+  const { deps, saga } = run;
+  const { answer } = action;
+  const parked = await parkSaga(deps.pool, run.lease, {
+    entries: run.unsaved,
+    step: action.step,
+    isCompensating: decision.isCompensating,
+    attempt: saga.attempts + 1,
+    answer,
+  });
+  if (!parked) throw new LeaseLostError();
+  deps.metrics.sagaParked.inc({
+    kind: saga.kind,
+    service: answer.service,
+    operation: answer.operation,
+  });
+  const reason = `needs attention: ${answer.service} ${answer.operation} answered ${String(answer.status)}`;
+  deps.logger.warn('saga parked: a peer refused a step; an admin must retry or resolve it', {
+    sagaId: saga.id,
+    orderId: saga.orderId,
+    ...answer,
+  });
+  return { kind: 'waiting', reason };
 }
 
 /** The saga's last write: the order enters its new status and the saga ends, one statement. */

@@ -1,7 +1,7 @@
 import { formatCents } from '../domain/money.js';
 import type { Order, OrderItem } from '../domain/order.js';
 import type { SagaAction } from '../domain/order-saga.js';
-import type { SagaLogEntry, StockOutcome } from '../domain/saga-log.js';
+import type { PeerStepEntry, StockOutcome } from '../domain/saga-log.js';
 import { renewSagaLease } from '../db/saga-lease-repository.js';
 import type { SagaLease } from '../db/saga-log-repository.js';
 import type { Saga } from '../db/saga-row.js';
@@ -23,16 +23,13 @@ export async function performStep(
   lease: SagaLease,
   run: { order: Order; saga: Saga; ctx: CallContext },
   action: PeerAction,
-): Promise<SagaLogEntry> {
+): Promise<PeerStepEntry> {
   return whileHoldingLease(deps, lease, async () => {
     const { order, ctx } = run;
     switch (action.kind) {
       case 'decrease-stock':
       case 'increase-stock':
-        return {
-          step: action.kind,
-          items: await changeStock(deps, order, action.kind, action.items, ctx),
-        };
+        return { step: action.kind, ...(await changeStock(deps, order, action, ctx)) };
       case 'charge': {
         const result = await deps.payments.charge(
           {
@@ -57,6 +54,8 @@ export async function performStep(
               paymentId: result.paymentId,
               chargedAmount: formatCents(result.chargedCents),
             };
+          case 'rejected':
+            return { step: 'charge', outcome: 'rejected', status: result.status };
           case 'unknown':
             // peer-services.md: 5xx or timeout on a charge = outcome unknown; retry, same key.
             return { step: 'charge', outcome: 'unknown' };
@@ -73,21 +72,25 @@ export async function performStep(
           },
           ctx,
         );
-        return { step: 'refund', outcome: result.kind };
+        return result.kind === 'rejected'
+          ? { step: 'refund', outcome: 'rejected', status: result.status }
+          : { step: 'refund', outcome: result.kind };
       }
     }
   });
 }
 
-/** All items at once: the calls are independent, each idempotent by its own key. */
+/**
+ * All items at once: the calls are independent, each idempotent by its own key. `status`: the
+ * HTTP status of a refused item's answer (what a parked saga shows).
+ */
 async function changeStock(
   deps: SagaDeps,
   order: Order,
-  direction: 'decrease-stock' | 'increase-stock',
-  items: readonly OrderItem[],
+  { kind: direction, items }: Extract<PeerAction, { items: readonly OrderItem[] }>,
   ctx: CallContext,
-): Promise<Record<string, StockOutcome>> {
-  const outcomes = await Promise.all(
+): Promise<{ items: Record<string, StockOutcome>; status?: number }> {
+  const results = await Promise.all(
     items.map(async ({ productId, quantity }) => {
       const change = { productId, quantity, orderId: order.id };
       const result =
@@ -100,10 +103,14 @@ async function changeStock(
               { ...change, idempotencyKey: stockIncreaseKey(order.id, productId) },
               ctx,
             );
-      return [String(productId), result.kind] as const;
+      return [String(productId), result] as const;
     }),
   );
-  return Object.fromEntries(outcomes);
+  const refused = results.find(([, result]) => result.kind === 'rejected')?.[1];
+  return {
+    items: Object.fromEntries(results.map(([id, result]) => [id, result.kind] as const)),
+    ...(refused?.kind === 'rejected' ? { status: refused.status } : {}),
+  };
 }
 
 /**

@@ -43,6 +43,8 @@ const exported: [name: string, type: string, labels: string[]][] = [
   ['database_query_duration_seconds', 'histogram', ['operation']],
   ['sagas_in_flight', 'gauge', ['kind', 'step']],
   ['sagas_stuck', 'gauge', ['kind', 'step']],
+  ['sagas_needs_attention', 'gauge', ['kind', 'step']],
+  ['saga_parked_total', 'counter', ['kind', 'service', 'operation']],
   ['saga_compensations_total', 'counter', ['kind', 'cause']],
   ['saga_recovery_runs_total', 'counter', ['outcome']],
   ['outbox_undelivered_events', 'gauge', []],

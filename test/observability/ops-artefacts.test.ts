@@ -1,4 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { MetricFamily } from '../support/prometheus.js';
@@ -89,6 +91,48 @@ describe('ops/prometheus/alerts.yml', () => {
     const found = /SUCCESS: (\d+) rules found/.exec(result.output)?.[1];
     const yaml = await readFile(alertsFile, 'utf8');
     expect(Number(found)).toBe(ruleExpressions(yaml).length);
+  });
+
+  it('fires OrderSagaNeedsAttention after a minute of a parked saga, and not before (promtool test rules)', async ({
+    skip,
+  }) => {
+    skip(!hasCommand('promtool'), 'promtool is not installed (Debian package prometheus)');
+    const dir = await mkdtemp(join(tmpdir(), 'alerts-'));
+    const tests = join(dir, 'needs-attention.test.yml');
+    const parked =
+      'sagas_needs_attention{job="order-service",instance="a",kind="cancel",step="refund"}';
+    await writeFile(
+      tests,
+      [
+        `rule_files: ['${alertsFile}']`,
+        'evaluation_interval: 15s',
+        'tests:',
+        '  - interval: 15s',
+        '    input_series:',
+        `      - series: '${parked}'`,
+        "        values: '0 0 1x10'",
+        '    alert_rule_test:',
+        '      - eval_time: 45s',
+        '        alertname: OrderSagaNeedsAttention',
+        '        exp_alerts: []',
+        '      - eval_time: 2m30s',
+        '        alertname: OrderSagaNeedsAttention',
+        '        exp_alerts:',
+        '          - exp_labels: { severity: critical, job: order-service, kind: cancel, step: refund }',
+        '            exp_annotations:',
+        "              summary: '1 cancel saga(s) need attention at refund'",
+        "              description: 'A peer refused a step for good. GET /api/admin/sagas?state=needs-attention shows the peer answer; fix its cause and POST /api/admin/sagas/:id/retry, or settle it by hand and POST /api/admin/sagas/:id/resolve (README, "A saga that needs attention").'",
+        '',
+      ].join('\n'),
+    );
+    try {
+      const result = await promtool(['test', 'rules', tests]);
+
+      expect(result.code, result.output).toBe(0);
+      expect(result.output).toMatch(/SUCCESS/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('selects only metrics the service exports, and `up` from the scrape', async () => {

@@ -34,7 +34,9 @@ const routes: Route[] = [
   { method: 'POST', path: '/api/orders/1/cancel', body: {} },
   { method: 'PATCH', path: '/api/orders/1/status', body: { status: 'processing' } },
   { method: 'GET', path: '/api/admin/sagas' },
+  { method: 'GET', path: '/api/admin/sagas/1' },
   { method: 'POST', path: '/api/admin/sagas/1/retry', body: {} },
+  { method: 'POST', path: '/api/admin/sagas/1/resolve', body: { reason: 'x' } },
   // Not a route: authentication comes before routing, so probing /api reveals nothing either.
   { method: 'GET', path: '/api/no-such-route' },
 ];

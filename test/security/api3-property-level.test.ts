@@ -299,5 +299,11 @@ describe('response bodies against /openapi.json', () => {
     expectDocumented('/api/admin/sagas', 'get', sagas, 200);
     expect(sagas.body.data.length).toBeGreaterThan(0);
     expectDocumented('/api/admin/sagas/{id}/retry', 'post', finished, 409);
+    const one = await env.api(admin.token).get(`/api/admin/sagas/${sagas.body.data[0].id}`);
+    expectDocumented('/api/admin/sagas/{id}', 'get', one, 200);
+    const notParked = await env
+      .api(admin.token)
+      .post(`/api/admin/sagas/${sagas.body.data[0].id}/resolve`, { reason: 'x' });
+    expectDocumented('/api/admin/sagas/{id}/resolve', 'post', notParked, 409);
   });
 });
