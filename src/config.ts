@@ -29,6 +29,11 @@ const environmentSchema = z.object({
   DB_USER: z.string().trim().min(1).default('postgres'),
   DB_PASSWORD: z.string().optional(),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  DB_PREPARED_STATEMENTS: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true'),
+  MIGRATION_LOCK_WAIT_MS: milliseconds(300_000),
   PRODUCT_SERVICE_URL: optionalUrl,
   PAYMENT_SERVICE_URL: optionalUrl,
   NOTIFICATION_SERVICE_URL: optionalUrl,
@@ -100,6 +105,10 @@ export type Config = Readonly<{
   port: number;
   database: DatabaseConfig;
   databasePoolMax: number;
+  /** Named prepared statements; off by default so a transaction pooler works (db/pool.ts). */
+  databasePreparedStatements: boolean;
+  /** How long a replica waits for another's migration before it gives up. */
+  migrationLockWaitMs: number;
   /** Unset outside production: main.ts starts the bundled sandbox peers. */
   peers: PeerUrls | undefined;
   auth: {
@@ -216,6 +225,8 @@ export function loadConfig(
     port: e.PORT,
     database,
     databasePoolMax: e.DB_POOL_MAX,
+    databasePreparedStatements: e.DB_PREPARED_STATEMENTS,
+    migrationLockWaitMs: e.MIGRATION_LOCK_WAIT_MS,
     peers,
     auth: {
       jwtSecret: useDevelopmentSecret ? developmentSecret : e.JWT_SECRET,

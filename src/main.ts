@@ -41,6 +41,8 @@ async function main(): Promise<void> {
   const service = await startService({
     connectionString,
     poolMax: config.databasePoolMax,
+    preparedStatements: config.databasePreparedStatements,
+    migrationLockWaitMs: config.migrationLockWaitMs,
     port: config.port,
     peers,
     auth: {

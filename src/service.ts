@@ -6,7 +6,7 @@ import { purgeIdempotencyKeys } from './db/idempotency-repository.js';
 import { migrate } from './db/migrate.js';
 import { readOutboxBacklog } from './db/outbox-repository.js';
 import type { Pool } from './db/pool.js';
-import { createPool } from './db/pool.js';
+import { createPool, hasStatementTimeout } from './db/pool.js';
 import { countUnfinishedSagas } from './db/saga-admin-repository.js';
 import { createApp } from './http/app.js';
 import { createAuthenticator } from './http/auth.js';
@@ -31,6 +31,10 @@ import { createRecoveryWorker } from './saga/recovery-worker.js';
 export type ServiceOptions = {
   connectionString: string;
   poolMax: number;
+  /** Named prepared statements (default off: a transaction pooler may sit in between). */
+  preparedStatements?: boolean;
+  /** How long to wait for another replica's migration (default 5 minutes). */
+  migrationLockWaitMs?: number;
   port: number;
   host?: string;
   peers: { productServiceUrl: string; paymentServiceUrl: string; notificationServiceUrl: string };
@@ -90,6 +94,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const pool = createPool({
     connectionString: options.connectionString,
     max: options.poolMax,
+    preparedStatements: options.preparedStatements,
     onQuery: (operation, seconds) => {
       metrics.databaseQueryDuration.observe({ operation }, seconds);
     },
@@ -200,9 +205,19 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     });
   });
   try {
-    const migration = await migrate(pool);
+    const migration = await migrate(pool, {
+      lockWaitMs: options.migrationLockWaitMs,
+      onWait: (message) => {
+        logger.info(message);
+      },
+    });
     if (migration.applied.length > 0) {
       logger.info('migrations applied', { applied: migration.applied });
+    }
+    if (!(await hasStatementTimeout(pool))) {
+      logger.warn(
+        'no statement_timeout on this database role: a statement stuck behind a lock waits forever; set one on the role (README, "Behind a connection pooler")',
+      );
     }
   } catch (error) {
     server.close();

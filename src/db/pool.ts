@@ -14,6 +14,13 @@ export type PoolOptions = {
   connectionString: string;
   max: number;
   applicationName?: string;
+  /**
+   * Named (server-side) prepared statements: a repository names its hot statements so
+   * PostgreSQL plans them once per connection. Off by default: behind PgBouncer in transaction
+   * mode (before 1.21, or without max_prepared_statements) a statement prepared on one server
+   * connection is not there on the next (DB_PREPARED_STATEMENTS).
+   */
+  preparedStatements?: boolean | undefined;
   /** Called once per statement with its first keyword (`select`, `insert`, …) and duration. */
   onQuery?: (operation: string, seconds: number) => void;
 };
@@ -25,15 +32,29 @@ export function createPool(options: PoolOptions): Pool {
     application_name: options.applicationName ?? 'order-service',
     connectionTimeoutMillis: 5000,
     idleTimeoutMillis: 30_000,
-    // A statement that runs this long is a bug or a lock pile-up; fail it instead of hanging.
-    statement_timeout: 15_000,
+    // No statement_timeout here: pg would send it as a startup parameter, which PgBouncer
+    // refuses ("unsupported startup parameter"), and a session SET would leak to other clients
+    // of a transaction pooler. The timeout belongs on the role (README, "Behind a connection
+    // pooler"); the service warns at start when there is none.
   });
   const onQuery = options.onQuery ?? (() => undefined);
+  const isPrepared = options.preparedStatements ?? false;
   pool.on('connect', (client) => {
-    watchQueries(client, onQuery);
+    watchQueries(client, onQuery, isPrepared);
   });
   translateUnavailable(pool);
   return pool;
+}
+
+/**
+ * False when statements on this role may run forever: no statement_timeout from the role or the
+ * database (the pool sets none itself; see createPool).
+ */
+export async function hasStatementTimeout(db: Queryable): Promise<boolean> {
+  const { rows } = await db.query<{ timeout: string }>(
+    `select current_setting('statement_timeout') as timeout`,
+  );
+  return rows[0]?.timeout !== '0';
 }
 
 // Connection failures: refused, reset, timed out, the server shutting down or not accepting
@@ -91,9 +112,11 @@ function translateUnavailable(pool: pg.Pool): void {
 function watchQueries(
   client: pg.PoolClient,
   onQuery: (operation: string, seconds: number) => void,
+  isPrepared: boolean,
 ) {
   const original: (...args: unknown[]) => unknown = client.query.bind(client);
   const timed = (...args: unknown[]): unknown => {
+    if (!isPrepared) args[0] = unnamed(args[0]);
     const started = performance.now();
     const finish = () => {
       onQuery(operationOf(args[0]), (performance.now() - started) / 1000);
@@ -113,6 +136,12 @@ function watchQueries(
     return result;
   };
   Object.assign(client, { query: timed });
+}
+
+/** The query without its statement name: sent unnamed, parsed and planned each time. */
+function unnamed(query: unknown): unknown {
+  if (typeof query !== 'object' || query === null || !('name' in query)) return query;
+  return Object.fromEntries(Object.entries(query).filter(([key]) => key !== 'name'));
 }
 
 function operationOf(query: unknown): string {
