@@ -3,11 +3,17 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../../src/db/embedded-postgres.js';
+import { startPgBouncer } from './pgbouncer.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     /** A PostgreSQL server where each test file creates its own database. */
     adminDatabaseUrl: string;
+    /**
+     * TEST_VIA_PGBOUNCER=1 (npm run test:pgbouncer): a PgBouncer in transaction mode in front of
+     * that server; each test file's database is then reached through it.
+     */
+    poolerUrl: string | null;
   }
 }
 
@@ -16,10 +22,24 @@ declare module 'vitest' {
  * PostgreSQL for the whole run, so `npm test` needs nothing installed.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const server = await startServer();
+  project.provide('adminDatabaseUrl', server.url);
+  if (process.env.TEST_VIA_PGBOUNCER !== '1') {
+    project.provide('poolerUrl', null);
+    return server.stop;
+  }
+  const pgbouncer = await startPgBouncer(server.url);
+  project.provide('poolerUrl', pgbouncer.through(server.url));
+  return async () => {
+    await pgbouncer.stop();
+    await server.stop();
+  };
+}
+
+async function startServer(): Promise<{ url: string; stop: () => Promise<void> }> {
   const given = process.env.TEST_DATABASE_URL;
   if (given !== undefined && given !== '') {
-    project.provide('adminDatabaseUrl', given);
-    return () => Promise.resolve();
+    return { url: given, stop: () => Promise.resolve() };
   }
   const dataDir = await mkdtemp(path.join(tmpdir(), 'order-service-test-pg-'));
   // As root the server runs as a dedicated user, which must be able to enter the directory.
@@ -29,9 +49,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
     database: 'postgres',
     persistent: false,
   });
-  project.provide('adminDatabaseUrl', embedded.connectionString);
-  return async () => {
-    await embedded.stop();
-    await rm(dataDir, { recursive: true, force: true });
+  return {
+    url: embedded.connectionString,
+    async stop() {
+      await embedded.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
   };
 }

@@ -12,7 +12,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   await admin.connect();
   await admin.query(`create database ${name}`);
   await admin.end();
-  const url = new URL(adminUrl);
+  // Through the pooler when the run has one (npm run test:pgbouncer).
+  const url = new URL(inject('poolerUrl') ?? adminUrl);
   url.pathname = `/${name}`;
   return {
     url: url.href,
