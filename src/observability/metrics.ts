@@ -14,6 +14,11 @@ export const breakerStateValue = {
   open: 2,
 } as const satisfies Record<BreakerState, number>;
 
+/** The tables the retention job (saga/retention.ts) deletes from: retention_deleted_rows_total. */
+export const retentionTables = ['sagas', 'saga_log', 'outbox'] as const;
+
+export type RetentionTable = (typeof retentionTables)[number];
+
 // Buckets, each range chosen for what it times:
 // GETs answer in milliseconds, POST /api/orders waits up to ORDER_RESPONSE_DEADLINE_MS (8 s).
 const httpBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -110,6 +115,12 @@ export function createMetrics(sources?: StateSources) {
       labelNames: ['outcome'] as const,
       registers,
     }),
+    retentionDeletedRows: new client.Counter({
+      name: 'retention_deleted_rows_total',
+      help: 'Rows the retention job deleted: finished sagas, their saga_log, delivered outbox rows',
+      labelNames: ['table'] as const,
+      registers,
+    }),
     circuitBreakerState: new client.Gauge({
       name: 'circuit_breaker_state',
       help: 'Circuit breaker per peer service: 0 closed, 1 half-open, 2 open',
@@ -128,6 +139,7 @@ export function createMetrics(sources?: StateSources) {
     for (const step of steps) metrics.sagaParked.inc({ kind, ...peerOfStep[step] }, 0);
   }
   for (const outcome of ['completed', 'failed']) metrics.recoveryRuns.inc({ outcome }, 0);
+  for (const table of retentionTables) metrics.retentionDeletedRows.inc({ table }, 0);
   return metrics;
 }
 
