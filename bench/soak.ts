@@ -3,8 +3,11 @@
  * on to memory under steady load? The 80/20 get/create mix at a fixed 100 requests a second
  * (a fraction of what the service can do here, so the machine is not saturated) for 300 s,
  * after a 30 s warm-up at the same rate. The heap is read after a full GC, through the
- * inspector (inspector-session.ts), after the warm-up, every 30 s and at the end.
+ * inspector (inspector-session.ts), after the warm-up, every 30 s and at the end; so are the
+ * rows of sagas, saga_log and outbox, which the retention job (saga/retention.ts), given ages
+ * of 30 s here instead of days, keeps flat.
  */
+import pg from 'pg';
 import type { LoadResult } from './bench-load.js';
 import { createRequest, describeUnexpected, getRequest, mixOf, runLoad } from './bench-load.js';
 import { freshDatabase, seedListUsers } from './bench-database.js';
@@ -24,7 +27,16 @@ import { inspectorUrlFrom, openInspector } from './inspector-session.js';
 
 export type SoakOptions = { adminUrl: string; scratch: string; seconds: number };
 
-type Sample = { atSeconds: number; heapUsedMb: number; heapTotalMb: number; rssMb: number };
+/** Orders keep growing; the rest should not. */
+type TableRows = { orders: number; sagas: number; sagaLog: number; outbox: number };
+
+type Sample = {
+  atSeconds: number;
+  heapUsedMb: number;
+  heapTotalMb: number;
+  rssMb: number;
+  tableRows: TableRows;
+};
 
 const ratePerSecond = 100;
 const connections = 10;
@@ -32,6 +44,13 @@ const warmupSeconds = 30;
 const sampleEverySeconds = 30;
 const targetGrowthPercent = 10;
 const mb = (bytes: number) => bytes / 2 ** 20;
+/** Finished sagas and sent notifications are deleted once this old, checked every 5 s. */
+const retentionAgeSeconds = 30;
+const retention = {
+  RETENTION_INTERVAL_MS: '5000',
+  RETENTION_SAGAS_DAYS: String(retentionAgeSeconds / 86_400),
+  RETENTION_OUTBOX_DAYS: String(retentionAgeSeconds / 86_400),
+};
 
 export async function runSoak(options: SoakOptions): Promise<{
   ratePerSecond: number;
@@ -40,6 +59,7 @@ export async function runSoak(options: SoakOptions): Promise<{
   seconds: number;
   load: LoadResult;
   samples: Sample[];
+  retentionAgeSeconds: number;
   heapGrowthPercent: number;
   isHeapGrowthUnderTarget: boolean;
   failed: boolean;
@@ -53,9 +73,12 @@ export async function runSoak(options: SoakOptions): Promise<{
   const sandbox = await startSandboxProcess(options.scratch);
   const productIds = await createProducts(sandbox.productUrl);
   const port = await freePort();
-  const server = spawnService(systemEnv(port, databaseUrl, sandbox), options.scratch, [
-    '--inspect=127.0.0.1:0',
-  ]);
+  const server = spawnService(
+    { ...systemEnv(port, databaseUrl, sandbox), ...retention },
+    options.scratch,
+    ['--inspect=127.0.0.1:0'],
+  );
+  const database = new pg.Pool({ connectionString: databaseUrl, max: 1 });
   const baseUrl = `http://127.0.0.1:${String(port)}`;
   const load = {
     setup: mixOf(getRequest(seeded), createRequest(productIds, { first: 1001, count: 2000 })),
@@ -76,11 +99,13 @@ export async function runSoak(options: SoakOptions): Promise<{
           heapUsedMb: mb(heap.usedBytes),
           heapTotalMb: mb(heap.totalBytes),
           rssMb: await rssMb(server.pid ?? 0, 'VmRSS'),
+          tableRows: await countRows(database),
         };
         samples.push(taken);
         log(
           `  ${String(atSeconds).padStart(4)} s  heap used ${taken.heapUsedMb.toFixed(1)} MB ` +
-            `(of ${taken.heapTotalMb.toFixed(1)})  RSS ${taken.rssMb.toFixed(0)} MB`,
+            `(of ${taken.heapTotalMb.toFixed(1)})  RSS ${taken.rssMb.toFixed(0)} MB  ` +
+            describeRows(taken.tableRows),
         );
       };
       await runLoad(baseUrl, load, warmupSeconds, loadOptions);
@@ -100,6 +125,7 @@ export async function runSoak(options: SoakOptions): Promise<{
       await inspector.close();
     }
   } finally {
+    await database.end();
     await stopChild(server);
     await stopChild(sandbox.child);
   }
@@ -121,6 +147,10 @@ export async function runSoak(options: SoakOptions): Promise<{
       `${heapGrowthPercent.toFixed(1)} % (target < ${String(targetGrowthPercent)} %: ` +
       `${isHeapGrowthUnderTarget ? 'met' : 'NOT met'})`,
   );
+  log(
+    `  rows (retention after ${String(retentionAgeSeconds)} s): ${describeRows(first?.tableRows)} → ` +
+      describeRows(last?.tableRows),
+  );
   return {
     ratePerSecond,
     connections,
@@ -128,10 +158,27 @@ export async function runSoak(options: SoakOptions): Promise<{
     seconds: options.seconds,
     load: result,
     samples,
+    retentionAgeSeconds,
     heapGrowthPercent,
     isHeapGrowthUnderTarget,
     failed: Object.keys(result.unexpected).length > 0 || result.errors > 0,
   };
+}
+
+const describeRows = (rows: TableRows | undefined) =>
+  rows === undefined
+    ? '?'
+    : `orders ${String(rows.orders)}, sagas ${String(rows.sagas)}, ` +
+      `saga_log ${String(rows.sagaLog)}, outbox ${String(rows.outbox)}`;
+
+async function countRows(database: pg.Pool): Promise<TableRows> {
+  const { rows } = await database.query<TableRows>(
+    `select (select count(*) from orders)::int as "orders",
+       (select count(*) from sagas)::int as "sagas",
+       (select count(*) from saga_log)::int as "sagaLog",
+       (select count(*) from outbox)::int as "outbox"`,
+  );
+  return rows[0] ?? { orders: NaN, sagas: NaN, sagaLog: NaN, outbox: NaN };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));

@@ -132,6 +132,7 @@ async function measure(requests: number): Promise<void> {
     sagaDeadlineMs: 900_000,
     corsOrigins: [],
     bodyLimit: '100kb',
+    retention: { isEnabled: true, intervalMs: 3_600_000, sagaDays: 30, outboxDays: 7 },
     version: 'bench',
     logger: createLogger({ level: 'error', logDir: undefined, console: false }),
   });

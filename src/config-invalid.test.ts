@@ -48,6 +48,11 @@ describe('loadConfig', () => {
     ['RATE_LIMIT_ORDERS_PER_MINUTE', '0'],
     ['RATE_LIMIT_ORDERS_PER_MINUTE', 'lots'],
     ['REDIS_URL', 'http://cache.internal:6379'],
+    ['RETENTION_ENABLED', 'no'],
+    ['RETENTION_INTERVAL_MS', '0'],
+    ['RETENTION_SAGAS_DAYS', '0'],
+    ['RETENTION_SAGAS_DAYS', 'forever'],
+    ['RETENTION_OUTBOX_DAYS', '-7'],
   ])('refuses %s=%j, naming it', (name, value) => {
     expect(configErrorOf({ [name]: value }).message).toContain(name);
   });

@@ -130,6 +130,26 @@ describe('loadConfig', () => {
     expect(config.corsOrigins).toEqual(expected);
   });
 
+  it('deletes finished sagas after 30 days and sent notifications after 7, hourly, unless told otherwise', () => {
+    expect(loadConfig({}, devSecret).retention).toEqual({
+      isEnabled: true,
+      intervalMs: 3_600_000,
+      sagaDays: 30,
+      outboxDays: 7,
+    });
+    expect(
+      loadConfig(
+        {
+          RETENTION_ENABLED: 'false',
+          RETENTION_INTERVAL_MS: '600000',
+          RETENTION_SAGAS_DAYS: '90',
+          RETENTION_OUTBOX_DAYS: '0.5',
+        },
+        devSecret,
+      ).retention,
+    ).toEqual({ isEnabled: false, intervalMs: 600_000, sagaDays: 90, outboxDays: 0.5 });
+  });
+
   it('limits order creation to 60 a minute per user, in memory, unless told otherwise', () => {
     expect(loadConfig({}, devSecret).orderRateLimit).toEqual({
       perMinute: 60,

@@ -14,6 +14,15 @@ const optionalUrl = optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()
 
 const milliseconds = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
 
+/** A retention age: days, fractions allowed (0.5 = 12 hours), never 0 (RETENTION_ENABLED=false). */
+const days = (fallback: number) => z.coerce.number().positive().max(36_500).default(fallback);
+
+const boolean = (fallback: 'true' | 'false') =>
+  z
+    .enum(['true', 'false'])
+    .default(fallback)
+    .transform((value) => value === 'true');
+
 const environmentSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3004),
@@ -55,13 +64,14 @@ const environmentSchema = z.object({
   SAGA_LEASE_MS: z.coerce.number().int().min(1000).default(30_000),
   SAGA_TEST_PAUSE_AT: optionalText,
   SHUTDOWN_GRACE_MS: milliseconds(25_000),
+  RETENTION_ENABLED: boolean('true'),
+  RETENTION_INTERVAL_MS: milliseconds(3_600_000),
+  RETENTION_SAGAS_DAYS: days(30),
+  RETENTION_OUTBOX_DAYS: days(7),
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
   JAEGER_AGENT_HOST: optionalText,
   JAEGER_AGENT_PORT: z.coerce.number().int().min(1).max(65535).optional(),
-  OTEL_SDK_DISABLED: z
-    .enum(['true', 'false'])
-    .default('false')
-    .transform((value) => value === 'true'),
+  OTEL_SDK_DISABLED: boolean('false'),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
   LOG_DIR: z.string().trim().min(1).default('./logs'),
   CORS_ORIGINS: optionalText.transform((value) =>
@@ -130,6 +140,12 @@ export type Config = Readonly<{
   /** Tests only: a saga point where the process pauses so a test can kill it there. */
   sagaTestPauseAt: string | undefined;
   shutdownGraceMs: number;
+  /**
+   * The recovery worker deletes finished sagas (with their saga_log) and delivered outbox rows
+   * older than these ages, at most once per `intervalMs` in each replica; orders, their history
+   * and Idempotency-Keys are kept. `isEnabled: false` keeps everything.
+   */
+  retention: { isEnabled: boolean; intervalMs: number; sagaDays: number; outboxDays: number };
   tracing: {
     disabled: boolean;
     otlpEndpoint: string | undefined;
@@ -245,6 +261,12 @@ export function loadConfig(
     sagaLeaseMs: e.SAGA_LEASE_MS,
     sagaTestPauseAt: e.SAGA_TEST_PAUSE_AT,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    retention: {
+      isEnabled: e.RETENTION_ENABLED,
+      intervalMs: e.RETENTION_INTERVAL_MS,
+      sagaDays: e.RETENTION_SAGAS_DAYS,
+      outboxDays: e.RETENTION_OUTBOX_DAYS,
+    },
     tracing: {
       disabled: e.OTEL_SDK_DISABLED,
       otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,

@@ -63,6 +63,7 @@ async function main(): Promise<void> {
     corsOrigins: config.corsOrigins,
     bodyLimit: config.bodyLimit,
     orderRateLimit: config.orderRateLimit,
+    retention: config.retention,
     version: packageVersion(),
     logger,
   });

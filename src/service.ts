@@ -27,6 +27,8 @@ import type { PausePoint } from './saga/pause-point.js';
 import { pausePoint } from './saga/pause-point.js';
 import { createOutboxRelay } from './saga/outbox-relay.js';
 import { createRecoveryWorker } from './saga/recovery-worker.js';
+import type { RetentionOptions } from './saga/retention.js';
+import { createRetention } from './saga/retention.js';
 
 export type ServiceOptions = {
   connectionString: string;
@@ -59,6 +61,8 @@ export type ServiceOptions = {
   bodyLimit: string;
   /** Default: 60 orders per user and minute, counted in this process. */
   orderRateLimit?: OrderRateLimitOptions;
+  /** What old finished rows the recovery worker deletes, and how often (saga/retention.ts). */
+  retention: RetentionOptions;
   version: string;
   logger: Logger;
 };
@@ -74,6 +78,12 @@ export type RunningService = {
 
 /** order-api.md keeps Idempotency-Keys at least 24 hours; we keep them two days. */
 const idempotencyKeyHours = 48;
+
+/**
+ * Rows per retention delete statement: 1,000 sagas with 5 log rows each went in 29 ms
+ * (EXPLAIN ANALYZE on 200,000 sagas), so each statement holds its row locks about that long.
+ */
+const retentionBatchSize = 1000;
 
 /**
  * Wires config → pool → listen (unready) → migrate → workers → ready. Listening first lets
@@ -165,6 +175,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       await relay.kick();
       await purgeIdempotencyKeys(pool, idempotencyKeyHours);
     },
+    retention: createRetention({
+      pool,
+      metrics,
+      logger,
+      options: options.retention,
+      batchSize: retentionBatchSize,
+    }),
   });
 
   const orderRateLimit = await createOrderRateLimit(

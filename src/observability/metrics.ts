@@ -2,27 +2,8 @@ import client from 'prom-client';
 import { compensationCauses } from '../domain/order-saga.js';
 import { orderStatuses } from '../domain/order-status.js';
 import { parkableSteps, peerOfStep } from '../domain/saga-attention.js';
-
-/** Unfinished sagas of one kind at one step (`decrease-stock`, not `decrease-stock:42`). */
-export type UnfinishedSagaCount = {
-  kind: string;
-  step: string;
-  inFlight: number;
-  stuck: number;
-  needsAttention: number;
-};
-
-export type OutboxBacklog = { undelivered: number; oldestAgeSeconds: number };
-
-/**
- * Where the gauges read at scrape time come from. The saga and outbox queries read the shared
- * database, so every replica reports the same values: aggregate them with `max`, not `sum`.
- */
-export type StateSources = {
-  unfinishedSagas(): Promise<readonly UnfinishedSagaCount[]>;
-  outboxBacklog(): Promise<OutboxBacklog>;
-  pool(): { total: number; idle: number; waiting: number };
-};
+import type { StateSources } from './state-metrics.js';
+import { createStateMetrics } from './state-metrics.js';
 
 export type BreakerState = 'closed' | 'half-open' | 'open';
 
@@ -33,6 +14,11 @@ export const breakerStateValue = {
   open: 2,
 } as const satisfies Record<BreakerState, number>;
 
+/** The tables the retention job (saga/retention.ts) deletes from: retention_deleted_rows_total. */
+export const retentionTables = ['sagas', 'saga_log', 'outbox'] as const;
+
+export type RetentionTable = (typeof retentionTables)[number];
+
 // Buckets, each range chosen for what it times:
 // GETs answer in milliseconds, POST /api/orders waits up to ORDER_RESPONSE_DEADLINE_MS (8 s).
 const httpBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -42,9 +28,6 @@ const orderBuckets = [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30];
 const peerBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 1.5, 2, 3, 5];
 // Indexed statements take well under a millisecond locally; statement_timeout is 15 s.
 const databaseBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5, 15];
-
-/** A scrape must answer even when the database does not: the state queries give up after this. */
-const stateQueryTimeoutMs = 2000;
 
 /** The service's Prometheus registry (order-api.md, "Health and metrics"; README, Metrics). */
 export function createMetrics(sources?: StateSources) {
@@ -60,40 +43,6 @@ export function createMetrics(sources?: StateSources) {
     registry.removeSingleMetric(name);
   }
   const registers = [registry];
-
-  const collectFailures = new client.Counter({
-    name: 'metrics_collect_failures_total',
-    help: 'Scrape-time state queries that failed or timed out (their gauges then absent or NaN)',
-    labelNames: ['source'] as const,
-    // Registered last (below): its collect waits for this scrape's state queries, so their
-    // failures show in the same scrape, and must not start them before the pool is read.
-    registers: [],
-    async collect() {
-      await Promise.allSettled([sagaCounts(), outbox()]);
-    },
-  });
-  /** One query per scrape, shared by the gauges it feeds; a failure is counted once. */
-  const stateQuery = <T>(source: string, query: () => Promise<T>) => {
-    collectFailures.inc({ source }, 0);
-    return sharedWhileRunning(() =>
-      withTimeout(query(), stateQueryTimeoutMs).catch((error: unknown) => {
-        collectFailures.inc({ source });
-        throw error;
-      }),
-    );
-  };
-  const sagaCounts = stateQuery('sagas', () => sources?.unfinishedSagas() ?? Promise.resolve([]));
-  const outbox = stateQuery(
-    'outbox',
-    () => sources?.outboxBacklog() ?? Promise.resolve({ undelivered: 0, oldestAgeSeconds: 0 }),
-  );
-  /**
-   * Hands `write` what `read` found, or undefined when it failed (counted by stateQuery): the
-   * gauges then say "unknown" — no series, or NaN — never a stale or made-up 0.
-   */
-  const readState = async <T>(read: () => Promise<T>, write: (value: T | undefined) => void) => {
-    write(await read().catch(() => undefined));
-  };
 
   const metrics = {
     registry,
@@ -166,99 +115,21 @@ export function createMetrics(sources?: StateSources) {
       labelNames: ['outcome'] as const,
       registers,
     }),
+    retentionDeletedRows: new client.Counter({
+      name: 'retention_deleted_rows_total',
+      help: 'Rows the retention job deleted: finished sagas, their saga_log, delivered outbox rows',
+      labelNames: ['table'] as const,
+      registers,
+    }),
     circuitBreakerState: new client.Gauge({
       name: 'circuit_breaker_state',
       help: 'Circuit breaker per peer service: 0 closed, 1 half-open, 2 open',
       labelNames: ['service'] as const,
       registers,
     }),
-    // Registered before the state gauges, so a scrape reads the pool before their queries
-    // take connections from it.
-    poolConnections: new client.Gauge({
-      name: 'database_pool_connections',
-      help: 'Connections the pool holds open (busy and idle)',
-      registers,
-      collect() {
-        if (sources !== undefined) this.set(sources.pool().total);
-      },
-    }),
-    poolIdle: new client.Gauge({
-      name: 'database_pool_idle_connections',
-      help: 'Open pool connections not lent out',
-      registers,
-      collect() {
-        if (sources !== undefined) this.set(sources.pool().idle);
-      },
-    }),
-    poolWaiting: new client.Gauge({
-      name: 'database_pool_waiting_clients',
-      help: 'Queries waiting for a pool connection',
-      registers,
-      collect() {
-        if (sources !== undefined) this.set(sources.pool().waiting);
-      },
-    }),
-    sagasInFlight: new client.Gauge({
-      name: 'sagas_in_flight',
-      help: 'Unfinished sagas (running or compensating) by kind and step, read at scrape',
-      labelNames: ['kind', 'step'] as const,
-      registers,
-      async collect() {
-        await readState(sagaCounts, (rows) => {
-          this.reset();
-          for (const row of rows ?? []) this.set({ kind: row.kind, step: row.step }, row.inFlight);
-        });
-      },
-    }),
-    sagasStuck: new client.Gauge({
-      name: 'sagas_stuck',
-      help: 'Unfinished sagas with 3+ attempts or due for over a minute, by kind and step',
-      labelNames: ['kind', 'step'] as const,
-      registers,
-      async collect() {
-        await readState(sagaCounts, (rows) => {
-          this.reset();
-          for (const row of rows ?? []) this.set({ kind: row.kind, step: row.step }, row.stuck);
-        });
-      },
-    }),
-    sagasNeedsAttention: new client.Gauge({
-      name: 'sagas_needs_attention',
-      help: 'Parked sagas waiting for an admin retry or resolve, by kind and step, read at scrape',
-      labelNames: ['kind', 'step'] as const,
-      registers,
-      async collect() {
-        await readState(sagaCounts, (rows) => {
-          this.reset();
-          for (const row of rows ?? []) {
-            this.set({ kind: row.kind, step: row.step }, row.needsAttention);
-          }
-        });
-      },
-    }),
-    outboxUndelivered: new client.Gauge({
-      name: 'outbox_undelivered_events',
-      help: 'Notifications queued in the outbox and not yet delivered, read at scrape',
-      registers,
-      async collect() {
-        await readState(outbox, (backlog) => {
-          this.set(backlog?.undelivered ?? NaN);
-        });
-      },
-    }),
-    outboxOldestAge: new client.Gauge({
-      name: 'outbox_oldest_undelivered_age_seconds',
-      help: 'Age of the oldest undelivered outbox event (0 when none), read at scrape',
-      registers,
-      async collect() {
-        await readState(outbox, (backlog) => {
-          this.set(backlog?.oldestAgeSeconds ?? NaN);
-        });
-      },
-    }),
+    ...createStateMetrics(registry, sources),
   };
 
-  registry.registerMetric(collectFailures);
   // Known label values start at 0, so `rate()` and alerts see the first event.
   for (const status of orderStatuses) metrics.orderStatus.inc({ status }, 0);
   for (const [kind, causes] of Object.entries(compensationCauses)) {
@@ -268,31 +139,8 @@ export function createMetrics(sources?: StateSources) {
     for (const step of steps) metrics.sagaParked.inc({ kind, ...peerOfStep[step] }, 0);
   }
   for (const outcome of ['completed', 'failed']) metrics.recoveryRuns.inc({ outcome }, 0);
+  for (const table of retentionTables) metrics.retentionDeletedRows.inc({ table }, 0);
   return metrics;
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
-
-/** Callers that arrive while `run` is in flight share its promise (two gauges, one query). */
-function sharedWhileRunning<T>(run: () => Promise<T>): () => Promise<T> {
-  let running: Promise<T> | undefined;
-  return () => {
-    running ??= run().finally(() => {
-      running = undefined;
-    });
-    return running;
-  };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => {
-      reject(new Error(`state query took over ${ms} ms`));
-    }, ms);
-    timer.unref();
-  });
-  return Promise.race([promise, timeout]).finally(() => {
-    clearTimeout(timer);
-  });
-}

@@ -4,6 +4,7 @@ import { claimDueSagas } from '../db/saga-lease-repository.js';
 import type { Saga } from '../db/saga-row.js';
 import type { Logger } from '../observability/logger.js';
 import { detached, inLinkedTrace } from '../observability/tracing-spans.js';
+import type { Retention } from './retention.js';
 import type { SagaDeps } from './saga-deps.js';
 import { runSaga } from './saga-runner.js';
 
@@ -15,13 +16,16 @@ export type RecoveryWorkerDeps = {
   batchSize: number;
   /** Also called every interval: the outbox relay's pass. */
   onTick: () => Promise<void>;
+  /** Asked at every tick; it starts a pass in the background at most once per its own interval. */
+  retention: Retention;
 };
 
 const tracer = trace.getTracer('order-service/saga');
 
 /**
  * At start and every `intervalMs`, leases unfinished sagas that are due (a crashed replica's
- * once its lease lapses) and drives each forward with the same keys, or to `failed`.
+ * once its lease lapses) and drives each forward with the same keys, or to `failed`; then lets
+ * the retention job delete old finished rows when its own interval has passed.
  */
 export function createRecoveryWorker(deps: RecoveryWorkerDeps) {
   let timer: NodeJS.Timeout | undefined;
@@ -41,6 +45,7 @@ export function createRecoveryWorker(deps: RecoveryWorkerDeps) {
       deps.sagaDeps.metrics.recoveryRuns.inc({ outcome: 'failed' });
       deps.logger.error('saga recovery pass failed', { error });
     }
+    if (!stopped) deps.retention.runIfDue();
   }
 
   /** A new trace per recovered saga, linked to the trace of the request that created it. */
@@ -78,6 +83,7 @@ export function createRecoveryWorker(deps: RecoveryWorkerDeps) {
       stopped = true;
       if (timer !== undefined) clearTimeout(timer);
       await current;
+      await deps.retention.stop();
     },
   };
 }

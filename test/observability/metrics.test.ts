@@ -47,6 +47,7 @@ const exported: [name: string, type: string, labels: string[]][] = [
   ['saga_parked_total', 'counter', ['kind', 'service', 'operation']],
   ['saga_compensations_total', 'counter', ['kind', 'cause']],
   ['saga_recovery_runs_total', 'counter', ['outcome']],
+  ['retention_deleted_rows_total', 'counter', ['table']],
   ['outbox_undelivered_events', 'gauge', []],
   ['outbox_oldest_undelivered_age_seconds', 'gauge', []],
   ['circuit_breaker_state', 'gauge', ['service']],
@@ -202,6 +203,9 @@ describe('GET /metrics after a representative workload', () => {
     expect(
       valueOf(families, 'saga_recovery_runs_total', { outcome: 'failed' }),
     ).toBeGreaterThanOrEqual(0);
+    for (const table of ['sagas', 'saga_log', 'outbox']) {
+      expect(valueOf(families, 'retention_deleted_rows_total', { table }), table).toBe(0);
+    }
     expect(valueOf(families, 'outbox_undelivered_events')).toBeGreaterThanOrEqual(0);
     expect(valueOf(families, 'outbox_oldest_undelivered_age_seconds')).toBeGreaterThanOrEqual(0);
     expect(valueOf(families, 'metrics_collect_failures_total', { source: 'sagas' })).toBe(0);

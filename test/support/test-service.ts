@@ -51,6 +51,8 @@ export function testServiceOptions(
     bodyLimit: '100kb',
     // Suites place dozens of orders per user and minute; the rate limit has its own tests.
     orderRateLimit: { perMinute: 100_000 },
+    // The production defaults: no test's rows are old enough; the retention tests age theirs.
+    retention: { isEnabled: true, intervalMs: 3_600_000, sagaDays: 30, outboxDays: 7 },
     version: 'test',
     logger: createLogger({ level: 'error', logDir: undefined, console: false }),
     ...overrides,
