@@ -17,10 +17,10 @@ import type { Logger } from './observability/logger.js';
 import type { Metrics } from './observability/metrics.js';
 import { breakerStateValue, createMetrics } from './observability/metrics.js';
 import type { OrdersDeps } from './orders/orders-deps.js';
+import { idempotencyLockSeconds } from './orders/idempotency.js';
 import { createNotificationClient } from './peers/notification-client.js';
 import { createPaymentClient } from './peers/payment-client.js';
 import type { PeerCallEvent, PeerClientOptions, PeerName } from './peers/peer-http.js';
-import { defaultBackoff } from './peers/peer-http.js';
 import { createProductClient } from './peers/product-client.js';
 import { backoffDelayMs } from './saga/backoff.js';
 import type { PausePoint } from './saga/pause-point.js';
@@ -288,19 +288,4 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       await pool.end();
     },
   };
-}
-
-/**
- * The longest a create can run before it answers: its product lookups (every attempt timing out,
- * with the longest backoff between them), then the response deadline; plus a margin for the
- * statements around them. A request never outlives its hold on the Idempotency-Key.
- */
-export function idempotencyLockSeconds(
-  options: Pick<ServiceOptions, 'peerTimeoutMs' | 'peerMaxAttempts' | 'orderResponseDeadlineMs'>,
-): number {
-  const lookupsMs =
-    options.peerTimeoutMs * options.peerMaxAttempts +
-    defaultBackoff.maxDelayMs * (options.peerMaxAttempts - 1);
-  const marginMs = 10_000;
-  return Math.ceil((lookupsMs + options.orderResponseDeadlineMs + marginMs) / 1000);
 }

@@ -13,6 +13,7 @@ import {
 } from '../db/idempotency-repository.js';
 import { findOrder } from '../db/order-repository.js';
 import type { OrdersDeps } from './orders-deps.js';
+import { defaultBackoff } from '../peers/peer-http.js';
 
 /**
  * order-api.md, Idempotency: keys scoped per user; the same key and body replays the first
@@ -84,4 +85,21 @@ function canonicalJson(value: unknown): string {
     return `{${entries.map(([name, entry]) => `${JSON.stringify(name)}:${canonicalJson(entry)}`).join(',')}}`;
   }
   return value === undefined ? 'null' : JSON.stringify(value);
+}
+
+/**
+ * The longest a create can run before it answers: its product lookups (every attempt timing out,
+ * with the longest backoff between them), then the response deadline; plus a margin for the
+ * statements around them. A request never outlives its hold on the Idempotency-Key.
+ */
+export function idempotencyLockSeconds(options: {
+  peerTimeoutMs: number;
+  peerMaxAttempts: number;
+  orderResponseDeadlineMs: number;
+}): number {
+  const lookupsMs =
+    options.peerTimeoutMs * options.peerMaxAttempts +
+    defaultBackoff.maxDelayMs * (options.peerMaxAttempts - 1);
+  const marginMs = 10_000;
+  return Math.ceil((lookupsMs + options.orderResponseDeadlineMs + marginMs) / 1000);
 }

@@ -6,7 +6,7 @@ import { setStock, stockChangesOfProduct } from '../support/product-stock.js';
 import { orderBody, useTestService } from '../support/test-service.js';
 import type { TestUser } from '../support/tokens.js';
 import { newUser } from '../support/tokens.js';
-import { idempotencyLockSeconds } from '../../src/service.js';
+import { idempotencyLockSeconds } from '../../src/orders/idempotency.js';
 
 const poll = { timeout: 10_000 };
 
