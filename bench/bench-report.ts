@@ -24,6 +24,8 @@ const metricKeys = [
   'dbQueriesPerRequest',
   'peerCallsPerRequest',
   'otlpBytesPerRequest',
+  'ordersUpdatesPerRequest',
+  'ordersHotUpdatesPerRequest',
   'otherDatabaseCommits',
 ] as const;
 export type MetricKey = (typeof metricKeys)[number];
@@ -190,6 +192,16 @@ const columns: Column[] = [
     title: 'WAL syncs/req',
     legend: 'pg_stat_wal.wal_sync delta (WAL flushes to disk, whole server) / requests',
     cell: (row) => fixed(row.walSyncsPerRequest, 2),
+    alignRight: true,
+  },
+  {
+    title: 'orders HOT',
+    legend:
+      'pg_stat_user_tables n_tup_hot_upd / n_tup_upd deltas of orders: updates that touched no index',
+    cell: (row) =>
+      row.ordersUpdatesPerRequest === undefined || row.ordersUpdatesPerRequest === 0
+        ? ''
+        : `${fixed(((row.ordersHotUpdatesPerRequest ?? 0) / row.ordersUpdatesPerRequest) * 100, 0)} % of ${fixed(row.ordersUpdatesPerRequest, 2)}/req`,
     alignRight: true,
   },
   {

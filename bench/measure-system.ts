@@ -147,6 +147,12 @@ function perRequest(before: Snapshot, after: Snapshot, requests: number): Metric
   set('commitsPerRequest', before.postgres.commits, after.postgres.commits);
   set('walSyncsPerRequest', before.postgres.walSyncs, after.postgres.walSyncs);
   set('walBytesPerRequest', before.postgres.walBytes, after.postgres.walBytes);
+  set('ordersUpdatesPerRequest', before.postgres.ordersUpdates, after.postgres.ordersUpdates);
+  set(
+    'ordersHotUpdatesPerRequest',
+    before.postgres.ordersHotUpdates,
+    after.postgres.ordersHotUpdates,
+  );
   set('dbQueriesPerRequest', before.counters?.queries, after.counters?.queries);
   set('peerCallsPerRequest', before.counters?.peerCalls, after.counters?.peerCalls);
   set('otlpBytesPerRequest', before.otlpBytes, after.otlpBytes);

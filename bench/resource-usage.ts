@@ -51,6 +51,9 @@ export type PostgresSnapshot = {
   /** pg_stat_wal: cluster-wide. */
   walSyncs: number;
   walBytes: number;
+  /** pg_stat_user_tables of `orders` in the system's database: updates, and how many were HOT. */
+  ordersUpdates: number;
+  ordersHotUpdates: number;
 };
 
 export type PostgresProbe = {
@@ -113,14 +116,42 @@ export async function openPostgresProbe(adminUrl: string): Promise<PostgresProbe
         [database, adminDatabase],
       );
       const row = stats.rows[0];
+      const orders = await ordersUpdates(adminUrl, database);
       return {
         cpuMs,
         commits: Number(row?.commits ?? 0),
         otherCommits: Number(row?.other_commits ?? 0),
         walSyncs: Number(row?.wal_sync ?? 0),
         walBytes: Number(row?.wal_bytes ?? 0),
+        ...orders,
       };
     },
     close: () => admin.end(),
   };
+}
+
+/**
+ * Updates of `orders` and how many were HOT (heap-only: no index touched), read in the system's
+ * own database (pg_stat_user_tables is per database). Zero when it has no `orders` table.
+ */
+async function ordersUpdates(
+  adminUrl: string,
+  database: string,
+): Promise<{ ordersUpdates: number; ordersHotUpdates: number }> {
+  const url = new URL(adminUrl);
+  url.pathname = `/${database}`;
+  const client = new pg.Client({ connectionString: url.href, application_name: 'bench-probe' });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ upd: string; hot: string }>(
+      `select n_tup_upd::text as upd, n_tup_hot_upd::text as hot from pg_stat_user_tables
+       where relname = 'orders'`,
+    );
+    return {
+      ordersUpdates: Number(rows[0]?.upd ?? 0),
+      ordersHotUpdates: Number(rows[0]?.hot ?? 0),
+    };
+  } finally {
+    await client.end();
+  }
 }

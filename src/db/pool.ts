@@ -1,5 +1,7 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import pg from 'pg';
 import { DatabaseUnavailableError } from '../domain/errors.js';
+import { rememberStatementName } from './statement-names.js';
 
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
@@ -43,6 +45,7 @@ export function createPool(options: PoolOptions): Pool {
     watchQueries(client, onQuery, isPrepared);
   });
   translateUnavailable(pool);
+  retryAbortedStatements(pool);
   return pool;
 }
 
@@ -104,6 +107,38 @@ function translateUnavailable(pool: pg.Pool): void {
 }
 
 /**
+ * 40P01 (a deadlock victim) and 40001 (a serialization failure): PostgreSQL aborted the whole
+ * statement, so it did nothing, and sending it again is safe. Only through `pool.query`: there
+ * each statement is its own transaction (every statement of the service stands alone; a
+ * statement inside an explicit transaction cannot be retried alone). Up to 3 more tries, after a
+ * few jittered milliseconds so the two sides do not meet again in step.
+ */
+const abortedCodes = new Set(['40P01', '40001']);
+const maxRetries = 3;
+
+function retryAbortedStatements(pool: pg.Pool): void {
+  const query: (...args: unknown[]) => unknown = pool.query.bind(pool);
+  const retried = (...args: unknown[]): unknown => {
+    // A callback-style call is passed through untouched.
+    if (typeof args.at(-1) === 'function') return query(...args);
+    const attempt = async (retries: number): Promise<unknown> => {
+      try {
+        return await query(...args);
+      } catch (error) {
+        const code = error instanceof Error && 'code' in error ? error.code : undefined;
+        if (retries >= maxRetries || typeof code !== 'string' || !abortedCodes.has(code)) {
+          throw error;
+        }
+        await delay(5 + Math.random() * 20 * (retries + 1));
+        return attempt(retries + 1);
+      }
+    };
+    return attempt(0);
+  };
+  Object.assign(pool, { query: retried });
+}
+
+/**
  * Wraps one connection's `query` so every statement — through the pool or in a transaction —
  * reports its duration and fails with DatabaseUnavailableError when the connection does. pg's
  * `query` has a dozen overloads (promise or callback, text or config), so the wrapper forwards
@@ -138,9 +173,15 @@ function watchQueries(
   Object.assign(client, { query: timed });
 }
 
-/** The query without its statement name: sent unnamed, parsed and planned each time. */
+/**
+ * The query without its statement name: sent unnamed, parsed and planned each time. The name
+ * still names its trace span (statement-names.ts).
+ */
 function unnamed(query: unknown): unknown {
   if (typeof query !== 'object' || query === null || !('name' in query)) return query;
+  if ('text' in query && typeof query.text === 'string' && typeof query.name === 'string') {
+    rememberStatementName(query.text, query.name);
+  }
   return Object.fromEntries(Object.entries(query).filter(([key]) => key !== 'name'));
 }
 

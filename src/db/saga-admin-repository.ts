@@ -48,15 +48,19 @@ const toSummary = (row: SagaSummaryRow): SagaSummary => ({
 /** Which sagas a list shows: in one of `states`, and parked or not when `isParked` is given. */
 export type SagaFilter = { states: readonly SagaState[]; isParked?: boolean };
 
+/** The admin list counts at most this many rows: finished sagas pile up (until retention). */
+export const sagaCountCap = 10_000;
+
 /**
  * Sagas the filter selects, the longest waiting first (oldest next attempt, then oldest saga;
- * parked ones, never due, last).
+ * parked ones, never due, last). `total` counts up to `sagaCountCap` rows, no more: `isCapped`
+ * says there are more. Unfinished sagas are read through the partial index on them.
  */
 export async function listSagas(
   db: Queryable,
   filter: SagaFilter,
   page: { offset: number; limit: number },
-): Promise<{ sagas: SagaSummary[]; total: number }> {
+): Promise<{ sagas: SagaSummary[]; total: number; isCapped: boolean }> {
   const where = `state = any($1::text[]) and ($2::boolean is null or (parked_at is not null) = $2)`;
   const parked = filter.isParked ?? null;
   const [pageResult, countResult] = await Promise.all([
@@ -65,12 +69,17 @@ export async function listSagas(
        order by next_attempt_at, id limit $3 offset $4`,
       [filter.states, parked, page.limit, page.offset],
     ),
-    db.query<{ total: number }>(`select count(*)::int as total from sagas where ${where}`, [
-      filter.states,
-      parked,
-    ]),
+    db.query<{ total: number }>(
+      `select count(*)::int as total from (select 1 from sagas where ${where} limit $3) capped`,
+      [filter.states, parked, sagaCountCap + 1],
+    ),
   ]);
-  return { sagas: pageResult.rows.map(toSummary), total: countResult.rows[0]?.total ?? 0 };
+  const counted = countResult.rows[0]?.total ?? 0;
+  return {
+    sagas: pageResult.rows.map(toSummary),
+    total: Math.min(counted, sagaCountCap),
+    isCapped: counted > sagaCountCap,
+  };
 }
 
 /** Makes an unfinished saga due now (its lease, if held, is left to its holder); not a parked one. */

@@ -162,12 +162,17 @@ export const adminPaths: OpenApiPaths = {
               pagination: {
                 type: 'object',
                 additionalProperties: false,
-                required: ['page', 'limit', 'total', 'totalPages'],
+                required: ['page', 'limit', 'total', 'totalPages', 'totalIsLowerBound'],
                 properties: {
                   page: { type: 'integer' },
                   limit: { type: 'integer' },
-                  total: { type: 'integer' },
+                  total: { type: 'integer', description: 'Counted up to 10,000 sagas' },
                   totalPages: { type: 'integer' },
+                  totalIsLowerBound: {
+                    type: 'boolean',
+                    description:
+                      'true: more than 10,000 sagas match; total and totalPages stop there',
+                  },
                 },
               },
             },

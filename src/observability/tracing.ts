@@ -8,6 +8,7 @@ import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import { AlwaysOffSampler, NoopSpanProcessor, ParentBasedSampler } from '@opentelemetry/sdk-trace';
 import { provideTraceIds } from './log-context.js';
+import { statementNameOf } from '../db/statement-names.js';
 import { activeTraceIds, continueRequestTracesInMiddleware } from './tracing-context.js';
 
 type Environment = Readonly<Record<string, string | undefined>>;
@@ -124,7 +125,15 @@ function instrumentations() {
     // Queries outside any span are the workers' polling: not worth a trace each. Parameters
     // (payment methods, addresses) are never recorded: enhancedDatabaseReporting stays off.
     // A connect span per pool.query doubles the spans; pool waits show in the pool metrics.
-    new PgInstrumentation({ requireParentSpan: true, ignoreConnectSpans: true }),
+    new PgInstrumentation({
+      requireParentSpan: true,
+      ignoreConnectSpans: true,
+      // A statement sent unnamed keeps its repository name in the span (db/statement-names.ts).
+      requestHook: (span, { query, connection }) => {
+        const name = statementNameOf(query.text);
+        if (name !== undefined) span.updateName(`pg.query:${name} ${connection.database ?? ''}`);
+      },
+    }),
   ];
 }
 

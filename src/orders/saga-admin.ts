@@ -52,8 +52,11 @@ const filterOf = (state: SagaListState): SagaFilter => {
 /** GET /api/admin/sagas: unfinished (or one state's) sagas, with step, attempts and last error. */
 export async function listSagasFor(deps: OrdersDeps, actor: Actor, query: SagaQuery) {
   assertAdmin(actor);
-  const { sagas, total } = await listSagas(deps.pool, filterOf(query.state), rowsOf(query));
-  return { sagas, pagination: paginationOf(query, total) };
+  const found = await listSagas(deps.pool, filterOf(query.state), rowsOf(query));
+  return {
+    sagas: found.sagas,
+    pagination: { ...paginationOf(query, found.total), totalIsLowerBound: found.isCapped },
+  };
 }
 
 /** GET /api/admin/sagas/:id: the saga and its log, admin decisions included (the audit). */

@@ -49,6 +49,7 @@ describe('a statement aborted by a deadlock', () => {
         const closing = other
           .query('update t set v = v + 10 where id = 2')
           .then(() => other.query('commit'));
+        closing.catch(() => undefined); // awaited below; a failure must not go unhandled first
 
         await expect(statement).resolves.toMatchObject({ rowCount: 1 });
         await closing;
