@@ -2,7 +2,12 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'sandbox/**/*.test.ts', 'test/**/*.test.ts'],
+    include: [
+      'src/**/*.test.ts',
+      'sandbox/**/*.test.ts',
+      'test/**/*.test.ts',
+      'chaos/**/*.test.ts',
+    ],
     globalSetup: ['test/support/global-setup.ts'],
     // The OpenTelemetry SDK, started in each worker before a test file imports the service.
     setupFiles: ['test/support/tracing-setup.ts'],

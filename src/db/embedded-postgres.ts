@@ -161,6 +161,14 @@ async function loadEmbeddedPostgres(specifier: string) {
   return module.default;
 }
 
+/**
+ * Links the platform package's shared libraries (see linkNativeLibraries) for a caller that runs
+ * the package itself (the chaos run, which must stop and start its cluster).
+ */
+export async function prepareNativeLibraries(): Promise<void> {
+  await nativePackage();
+}
+
 /** The installed platform package, its libraries linked; undefined on a platform it lacks. */
 async function nativePackage(): Promise<NativePackage | undefined> {
   let initdb: string;
