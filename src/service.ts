@@ -13,6 +13,7 @@ import { createAuthenticator } from './http/auth.js';
 import type { AuthOptions } from './http/auth.js';
 import { createOrderRateLimit } from './http/rate-limit.js';
 import type { OrderRateLimitOptions } from './http/rate-limit.js';
+import { answerClientError } from './http/client-error.js';
 import type { Logger } from './observability/logger.js';
 import type { Metrics } from './observability/metrics.js';
 import { breakerStateValue, createMetrics } from './observability/metrics.js';
@@ -211,6 +212,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     version: options.version,
   });
   const server = createServer(app);
+  server.on('clientError', answerClientError);
   // Keep-alive longer than typical load balancer idle timeouts (60 s), so they close first.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;

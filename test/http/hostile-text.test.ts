@@ -221,3 +221,42 @@ describe('hostile text in the query, the path and headers', () => {
     expect(await ordersOf(user)).toBe(0);
   });
 });
+
+/** Sends raw bytes on a fresh connection and reads the whole answer (the server closes it). */
+async function rawExchange(url: string, bytes: Buffer): Promise<string> {
+  const { port } = new URL(url);
+  const { connect } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), '127.0.0.1', () => socket.end(bytes));
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('close', () => {
+      resolve(Buffer.concat(chunks).toString('latin1'));
+    });
+    socket.on('error', reject);
+  });
+}
+
+describe('a header HTTP itself does not allow (Node rejects it before any route)', () => {
+  it.each([
+    ['a NUL', 'X-Reason: a\u0000b'],
+    ['a bare CR', 'Idempotency-Key: a\rb'],
+    ['a control character', 'X-Note: a\u0001b'],
+  ])('is a 400 problem naming the headers, for %s', async (_, header) => {
+    const answer = await rawExchange(
+      env.url,
+      Buffer.from(`GET /health HTTP/1.1\r\nHost: localhost\r\n${header}\r\n\r\n`, 'latin1'),
+    );
+
+    const [head = '', body = ''] = answer.split('\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 400 /);
+    expect(head).toMatch(/\r\ncontent-type: application\/problem\+json/i);
+    expect(JSON.parse(body)).toMatchObject({
+      type: '/problems/validation-failed',
+      status: 400,
+      detail: expect.any(String),
+      traceId: expect.stringMatching(/^[0-9a-f]{32}$/),
+      errors: [{ path: 'headers', message: expect.any(String) }],
+    });
+  });
+});
