@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { productId, userId } from '../../src/domain/ids.js';
 import { cents } from '../../src/domain/money.js';
 import {
@@ -8,29 +8,15 @@ import {
   releaseIdempotencyKey,
   reserveIdempotencyKey,
 } from '../../src/db/idempotency-repository.js';
-import { migrate } from '../../src/db/migrate.js';
 import { storePlacedOrder } from '../../src/db/placement-repository.js';
-import type { Pool } from '../../src/db/pool.js';
-import { createPool } from '../../src/db/pool.js';
-import type { TestDatabase } from '../support/test-database.js';
-import { createTestDatabase } from '../support/test-database.js';
+import { useMigratedDatabase } from '../support/test-database.js';
 
 /**
  * Issue 13, point 4: a request that held an Idempotency-Key past its lock, while a retry with the
  * same key took it over, can no longer bind a second order to the key, save its answer over the
  * retry's, or release the retry's reservation. Only the holder of the reservation token can.
  */
-let database: TestDatabase;
-let pool: Pool;
-beforeAll(async () => {
-  database = await createTestDatabase();
-  pool = createPool({ connectionString: database.url, max: 4 });
-  await migrate(pool);
-});
-afterAll(async () => {
-  await pool.end();
-  await database.drop();
-});
+const { pool } = useMigratedDatabase(4);
 
 let nextUser = 1000;
 const requestHash = 'h'.repeat(64);

@@ -1,17 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { orderId, productId, userId } from '../../src/domain/ids.js';
 import { cents } from '../../src/domain/money.js';
 import type { Order } from '../../src/domain/order.js';
 import type { OrderStatus } from '../../src/domain/order-status.js';
 import { statusesInto } from '../../src/domain/order-status.js';
-import { migrate } from '../../src/db/migrate.js';
 import { findOrder } from '../../src/db/order-repository.js';
 import { claimOrderForSaga, transitionOrder } from '../../src/db/order-transition-repository.js';
 import type { Pool, PoolClient } from '../../src/db/pool.js';
-import { createPool } from '../../src/db/pool.js';
-import type { TestDatabase } from '../support/test-database.js';
-import { createTestDatabase } from '../support/test-database.js';
+import { useMigratedDatabase } from '../support/test-database.js';
 
 /**
  * The one guarded transition (issue 12) on a real PostgreSQL: a cancel saga's claim and an
@@ -19,17 +16,7 @@ import { createTestDatabase } from '../support/test-database.js';
  * one of them holding its row lock while the other arrives. Exactly one wins, the loser changes
  * nothing, and the history never leaves the status the winner left.
  */
-let database: TestDatabase;
-let pool: Pool;
-beforeAll(async () => {
-  database = await createTestDatabase();
-  pool = createPool({ connectionString: database.url, max: 6 });
-  await migrate(pool);
-});
-afterAll(async () => {
-  await pool.end();
-  await database.drop();
-});
+const { pool } = useMigratedDatabase(6);
 
 const rounds = 60;
 

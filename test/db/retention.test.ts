@@ -1,30 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate } from '../../src/db/migrate.js';
-import type { Pool } from '../../src/db/pool.js';
-import { createPool } from '../../src/db/pool.js';
+import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/observability/logger.js';
 import type { Metrics, RetentionTable } from '../../src/observability/metrics.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 import type { RetentionOptions } from '../../src/saga/retention.js';
 import { createRetention, deleteExpiredRows } from '../../src/saga/retention.js';
-import type { TestDatabase } from '../support/test-database.js';
-import { createTestDatabase } from '../support/test-database.js';
+import { useMigratedDatabase } from '../support/test-database.js';
 
 /**
  * Issue 13, point 7: finished sagas, their saga_log and delivered outbox rows no longer pile up.
  * Rows are seeded straight into the database with their ages set, then the retention runs.
  */
-let database: TestDatabase;
-let pool: Pool;
-beforeAll(async () => {
-  database = await createTestDatabase();
-  pool = createPool({ connectionString: database.url, max: 6 });
-  await migrate(pool);
-});
-afterAll(async () => {
-  await pool.end();
-  await database.drop();
-});
+const { pool } = useMigratedDatabase(6);
 
 const ages = { sagaDays: 30, outboxDays: 7 };
 const logger = createLogger({ level: 'error', logDir: undefined, console: false });

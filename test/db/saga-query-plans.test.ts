@@ -1,20 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate } from '../../src/db/migrate.js';
-import type { Pool, Queryable } from '../../src/db/pool.js';
-import { createPool } from '../../src/db/pool.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Queryable } from '../../src/db/pool.js';
 import { listSagas, sagaCountCap } from '../../src/db/saga-admin-repository.js';
 import { claimDueSagas } from '../../src/db/saga-lease-repository.js';
-import type { TestDatabase } from '../support/test-database.js';
-import { createTestDatabase } from '../support/test-database.js';
+import { useMigratedDatabase } from '../support/test-database.js';
 
 // Issue 13, point 8: the recovery claim and the admin list read the partial index on unfinished
 // sagas, whatever the number of finished ones; the admin list never counts them all.
-let database: TestDatabase;
-let pool: Pool;
+const { pool } = useMigratedDatabase(2);
 beforeAll(async () => {
-  database = await createTestDatabase();
-  pool = createPool({ connectionString: database.url, max: 2 });
-  await migrate(pool);
   // 30,000 finished sagas (what accumulates between retention passes), 60 unfinished ones:
   // 40 due, 15 due later, 5 parked.
   await pool.query(
@@ -34,10 +27,6 @@ beforeAll(async () => {
      from orders`,
   );
   await pool.query('analyze sagas');
-});
-afterAll(async () => {
-  await pool.end();
-  await database.drop();
 });
 
 /** Runs a repository function against EXPLAIN of each of its statements; returns the plans. */

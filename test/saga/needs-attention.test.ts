@@ -4,7 +4,7 @@ import { orderBody, useTestService } from '../support/test-service.js';
 import type { TestUser } from '../support/tokens.js';
 import { newUser } from '../support/tokens.js';
 import { historyOf, placePaidOrder, statusOf } from '../support/orders.js';
-import { parseExposition } from '../support/prometheus.js';
+import { scrapeValue } from '../support/prometheus.js';
 
 // Issue 13, point 2: a peer answer no retry can fix (a 4xx the contract gives no meaning) stops
 // the saga's retries and parks it, `needs-attention`, until an admin retries or resolves it.
@@ -41,18 +41,12 @@ async function metricValue(
   name: string,
   labels: Record<string, string>,
 ): Promise<number> {
-  const text = await (await fetch(`${service.url}/metrics`)).text();
-  const family = parseExposition(text).get(name);
-  const sample = family?.samples.find((s) =>
-    Object.entries(labels).every(([key, value]) => s.labels[key] === value),
-  );
-  return sample?.value ?? 0;
+  return (await scrapeValue(service.url, name, labels)) ?? 0;
 }
 
 /** Waits until the recovery loop has made `passes` more passes (each could have re-sent). */
 async function afterRecoveryPasses(passes: number): Promise<void> {
-  const runs = () =>
-    metricValue(env, 'saga_recovery_runs_total', { outcome: 'completed' }).then((v) => v);
+  const runs = () => metricValue(env, 'saga_recovery_runs_total', { outcome: 'completed' });
   const start = await runs();
   await expect.poll(runs, poll).toBeGreaterThanOrEqual(start + passes);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createProducts, declinedCard, historyOf, placePaidOrder } from '../support/orders.js';
-import { parseExposition } from '../support/prometheus.js';
+import { scrapeValue } from '../support/prometheus.js';
 import { orderBody, useTestService } from '../support/test-service.js';
 import { newUser } from '../support/tokens.js';
 
@@ -24,9 +24,7 @@ const logRowsOf = async (orderIds: number[]) =>
   ).rowCount ?? 0;
 
 async function deletedRows(table: string): Promise<number> {
-  const text = await (await fetch(`${env.url}/metrics`)).text();
-  const family = parseExposition(text).get('retention_deleted_rows_total');
-  return family?.samples.find((sample) => sample.labels.table === table)?.value ?? NaN;
+  return (await scrapeValue(env.url, 'retention_deleted_rows_total', { table })) ?? NaN;
 }
 
 describe('retention of finished sagas and delivered notifications', () => {

@@ -116,3 +116,17 @@ export async function startPrometheus(config: string): Promise<PrometheusServer>
     },
   };
 }
+
+/** The value of the first sample of `name` at `baseUrl`/metrics whose labels include `labels`. */
+export async function scrapeValue(
+  baseUrl: string,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number | undefined> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  return parseExposition(text)
+    .get(name)
+    ?.samples.find((sample) =>
+      Object.entries(labels).every(([key, value]) => sample.labels[key] === value),
+    )?.value;
+}
