@@ -292,6 +292,11 @@ describe('a peer answer no retry can fix parks the saga (needs-attention)', () =
       .api(user.token)
       .post(`/api/admin/sagas/${running.id}/resolve`, { reason: 'x' });
 
+    const unstorable = await env
+      .api(admin.token)
+      .post(`/api/admin/sagas/${running.id}/retry`, { reason: 'rotated\u0000keys' });
+    expect(unstorable.status).toBe(400);
+    expect(unstorable.body.errors).toEqual([expect.objectContaining({ path: 'reason' })]);
     expect(notParked.status).toBe(409);
     expect(notParked.body.type).toBe('/problems/saga-not-parked');
     expect(noReason.status).toBe(400);
