@@ -67,8 +67,9 @@ describe('retries', () => {
     const response = await http.send(keyedPost, ctx);
 
     expect(response).toEqual({ kind: 'no-answer', reason: 'timeout', lastStatus: null });
-    expect(stand.peer.requests).toHaveLength(3);
     expect(events.map((e) => e.status)).toEqual(['timeout', 'timeout', 'timeout']);
+    // In-process, the peer may handle the last request after the client gave up on it.
+    await expect.poll(() => stand.peer.requests.length).toBe(3);
   });
 
   it('carries the last server status when a later attempt times out', async () => {
