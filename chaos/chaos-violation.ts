@@ -1,6 +1,6 @@
 /**
  * One thing the chaos run found broken. `kind` is the invariant checker's (`stock`, `charge`,
- * `pending`, `double-charge`) or one of the run's own checks (see README, "Chaos run").
+ * `pending`, `double-charge`) or one of the run's own checks (see docs/operations.md, "Chaos run").
  */
 export type ChaosViolation = { kind: string; message: string };
 

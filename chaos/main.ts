@@ -1,4 +1,4 @@
-// `npm run chaos -- [--seconds 600] …`: the chaos run (README, "Chaos run"). Prints progress, then
+// `npm run chaos -- [--seconds 600] …`: the chaos run (docs/operations.md, "Chaos run"). Prints progress, then
 // the table and every violation. Exit 0: no violation; 1: violations; 2: could not run;
 // 130: interrupted (everything started is still stopped and removed).
 import { randomInt } from 'node:crypto';

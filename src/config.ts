@@ -221,7 +221,7 @@ export function loadConfig(
       `JWT_SECRET: must be at least ${minimumProductionSecretLength} characters in production`,
     );
   }
-  // Anyone can mint tokens with the development secret: it is in the source and the README.
+  // Anyone can mint tokens with the development secret: it is in the source.
   if (isProduction && e.JWT_SECRET === developmentSecret) {
     problems.push('JWT_SECRET: the public development secret; never use it in production');
   }

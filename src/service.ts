@@ -235,7 +235,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     }
     if (!(await hasStatementTimeout(pool))) {
       logger.warn(
-        'no statement_timeout on this database role: a statement stuck behind a lock waits forever; set one on the role (README, "Behind a connection pooler")',
+        'no statement_timeout on this database role: a statement stuck behind a lock waits forever; set one on the role (docs/operations.md, "Behind a connection pooler")',
       );
     }
   } catch (error) {

@@ -36,8 +36,8 @@ export function createPool(options: PoolOptions): Pool {
     idleTimeoutMillis: 30_000,
     // No statement_timeout here: pg would send it as a startup parameter, which PgBouncer
     // refuses ("unsupported startup parameter"), and a session SET would leak to other clients
-    // of a transaction pooler. The timeout belongs on the role (README, "Behind a connection
-    // pooler"); the service warns at start when there is none.
+    // of a transaction pooler. The timeout belongs on the role (docs/operations.md, "Behind a
+    // connection pooler"); the service warns at start when there is none.
   });
   const onQuery = options.onQuery ?? (() => undefined);
   const isPrepared = options.preparedStatements ?? false;

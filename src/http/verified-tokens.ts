@@ -3,7 +3,7 @@ import type { Actor } from '../domain/actor.js';
 /**
  * The callers of tokens verified recently, so a client that sends the same token with every
  * request pays for its signature once a minute instead of every time (a get spent about a tenth
- * of its CPU in jose and WebCrypto; README, Performance). Keyed by the whole token: only the
+ * of its CPU in jose and WebCrypto; docs/performance.md). Keyed by the whole token: only the
  * exact bytes that were verified hit. An entry lives until the token's `exp` or `maxAgeMs`,
  * whichever comes first, so an expired token is verified again (and refused), and a key removed
  * from the JWKS stops being honoured within `maxAgeMs`. Failures are never kept.

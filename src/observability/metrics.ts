@@ -29,7 +29,7 @@ const peerBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 1.5, 2, 3, 5];
 // Indexed statements take well under a millisecond locally; statement_timeout is 15 s.
 const databaseBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5, 15];
 
-/** The service's Prometheus registry (order-api.md, "Health and metrics"; README, Metrics). */
+/** The service's Prometheus registry (docs/api.md, "Health, metrics, documentation"; docs/operations.md, "Metrics"). */
 export function createMetrics(sources?: StateSources) {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry });

@@ -121,7 +121,7 @@ describe('ops/prometheus/alerts.yml', () => {
         '          - exp_labels: { severity: critical, job: order-service, kind: cancel, step: refund }',
         '            exp_annotations:',
         "              summary: '1 cancel saga(s) need attention at refund'",
-        `              description: 'A peer refused a step for good. GET /api/admin/sagas?state=needs-attention shows the peer answer; fix its cause and POST /api/admin/sagas/:id/retry, or settle it by hand and POST /api/admin/sagas/:id/resolve (README, "A saga that needs attention").'`,
+        `              description: 'A peer refused a step for good. GET /api/admin/sagas?state=needs-attention shows the peer answer; fix its cause and POST /api/admin/sagas/:id/retry, or settle it by hand and POST /api/admin/sagas/:id/resolve. Runbook: docs/operations.md#ordersaganeedsattention'`,
         '',
       ].join('\n'),
     );
