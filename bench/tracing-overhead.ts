@@ -14,7 +14,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SignJWT } from 'jose';
 import { startSandbox } from '../sandbox/start-sandbox.js';
+import { loadConfig } from '../src/config.js';
 import { startEmbeddedPostgres } from '../src/db/embedded-postgres.js';
+import { developmentJwtSecret } from '../src/dev-secret.js';
 import { createLogger } from '../src/observability/logger.js';
 import { describeTracing } from '../src/observability/tracing.js';
 import { startService } from '../src/service.js';
@@ -112,30 +114,31 @@ function runChild(
 async function measure(requests: number): Promise<void> {
   const databaseUrl = process.env.DATABASE_URL ?? '';
   const sandbox = await startSandbox();
-  const service = await startService({
-    connectionString: databaseUrl,
-    poolMax: 10,
-    port: 0,
-    host: '127.0.0.1',
-    peers: {
-      productServiceUrl: sandbox.productUrl,
-      paymentServiceUrl: sandbox.paymentUrl,
-      notificationServiceUrl: sandbox.notificationUrl,
+  const service = await startService(
+    loadConfig(
+      {
+        NODE_ENV: 'test',
+        PORT: '0',
+        DATABASE_URL: databaseUrl,
+        PRODUCT_SERVICE_URL: sandbox.productUrl,
+        PAYMENT_SERVICE_URL: sandbox.paymentUrl,
+        NOTIFICATION_SERVICE_URL: sandbox.notificationUrl,
+        JWT_SECRET: secret,
+      },
+      developmentJwtSecret,
+    ),
+    {
+      connectionString: databaseUrl,
+      peers: {
+        productServiceUrl: sandbox.productUrl,
+        paymentServiceUrl: sandbox.paymentUrl,
+        notificationServiceUrl: sandbox.notificationUrl,
+      },
+      host: '127.0.0.1',
+      version: 'bench',
+      logger: createLogger({ level: 'error', logDir: undefined, console: false }),
     },
-    auth: { jwtSecret: secret },
-    serviceToken: undefined,
-    currency: 'USD',
-    peerTimeoutMs: 2000,
-    peerMaxAttempts: 3,
-    orderResponseDeadlineMs: 8000,
-    sagaRecoveryIntervalMs: 5000,
-    sagaDeadlineMs: 900_000,
-    corsOrigins: [],
-    bodyLimit: '100kb',
-    retention: { isEnabled: true, intervalMs: 3_600_000, sagaDays: 30, outboxDays: 7 },
-    version: 'bench',
-    logger: createLogger({ level: 'error', logDir: undefined, console: false }),
-  });
+  );
   const token = await new SignJWT({ role: 'user' })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject('4242')

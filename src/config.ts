@@ -1,8 +1,12 @@
 import { z } from 'zod';
+import { developmentJwtSecret } from './dev-secret.js';
 
 /**
  * The only reader of process.env. order-api.md's Configuration table, parsed once at start;
- * a bad value stops the process with a message naming the variable.
+ * a bad value stops the process with a message naming the variable. The entry points (main.ts
+ * and src/cli/) call a parser here; the rest receives what it needs. One exception: the
+ * tracing bootstrap (observability/instrument.ts) reads the standard OTEL_* variables and
+ * JAEGER_AGENT_HOST itself, because it must run before the application is loaded.
  */
 const optionalText = z
   .string()
@@ -68,10 +72,6 @@ const environmentSchema = z.object({
   RETENTION_INTERVAL_MS: milliseconds(3_600_000),
   RETENTION_SAGAS_DAYS: days(30),
   RETENTION_OUTBOX_DAYS: days(7),
-  OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
-  JAEGER_AGENT_HOST: optionalText,
-  JAEGER_AGENT_PORT: z.coerce.number().int().min(1).max(65535).optional(),
-  OTEL_SDK_DISABLED: boolean('false'),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
   LOG_DIR: z.string().trim().min(1).default('./logs'),
   CORS_ORIGINS: optionalText.transform((value) =>
@@ -146,12 +146,6 @@ export type Config = Readonly<{
    * and Idempotency-Keys are kept. `isEnabled: false` keeps everything.
    */
   retention: { isEnabled: boolean; intervalMs: number; sagaDays: number; outboxDays: number };
-  tracing: {
-    disabled: boolean;
-    otlpEndpoint: string | undefined;
-    jaegerAgentHost: string | undefined;
-    jaegerAgentPort: number | undefined;
-  };
   logLevel: Environment['LOG_LEVEL'];
   logDir: string;
   corsOrigins: readonly string[];
@@ -172,18 +166,24 @@ export class ConfigError extends Error {
 const kubernetesExampleSecret = 'change-me-to-at-least-32-random-characters';
 const minimumProductionSecretLength = 32;
 
-/** Parses the environment; throws ConfigError naming every bad variable. */
-export function loadConfig(
-  env: Readonly<Record<string, string | undefined>>,
-  developmentSecret: string,
-): Config {
-  const parsed = environmentSchema.safeParse(env);
+type EnvironmentVariables = Readonly<Record<string, string | undefined>>;
+
+function parse<Schema extends z.ZodType>(schema: Schema, env: EnvironmentVariables) {
+  const parsed = schema.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
     );
   }
-  const e = parsed.data;
+  return parsed.data;
+}
+
+/** Parses the environment; throws ConfigError naming every bad variable. */
+export function loadConfig(
+  env: EnvironmentVariables = process.env,
+  developmentSecret: string = developmentJwtSecret,
+): Config {
+  const e = parse(environmentSchema, env);
   const isProduction = e.NODE_ENV === 'production';
   const problems: string[] = [];
 
@@ -267,12 +267,6 @@ export function loadConfig(
       sagaDays: e.RETENTION_SAGAS_DAYS,
       outboxDays: e.RETENTION_OUTBOX_DAYS,
     },
-    tracing: {
-      disabled: e.OTEL_SDK_DISABLED,
-      otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
-      jaegerAgentHost: e.JAEGER_AGENT_HOST,
-      jaegerAgentPort: e.JAEGER_AGENT_PORT,
-    },
     logLevel: e.LOG_LEVEL,
     logDir: e.LOG_DIR,
     corsOrigins: e.CORS_ORIGINS,
@@ -281,7 +275,90 @@ export function loadConfig(
   });
 }
 
-function databaseConfig(e: Environment): DatabaseConfig {
+const databaseSchema = environmentSchema.pick({
+  NODE_ENV: true,
+  DATABASE_URL: true,
+  DB_HOST: true,
+  DB_PORT: true,
+  DB_NAME: true,
+  DB_USER: true,
+  DB_PASSWORD: true,
+  MIGRATION_LOCK_WAIT_MS: true,
+});
+
+/** `npm run migrate`: the database settings of loadConfig, and nothing else required. */
+export function loadMigrateConfig(
+  env: EnvironmentVariables = process.env,
+): Pick<Config, 'database' | 'migrationLockWaitMs'> {
+  const e = parse(databaseSchema, env);
+  const database = databaseConfig(e);
+  if (e.NODE_ENV === 'production' && database.kind === 'embedded') {
+    throw new ConfigError([
+      'DATABASE_URL or DB_HOST: required in production (the embedded PostgreSQL is for development only)',
+    ]);
+  }
+  return Object.freeze({ database, migrationLockWaitMs: e.MIGRATION_LOCK_WAIT_MS });
+}
+
+export type InvariantCheckConfig = Readonly<{
+  database: Exclude<DatabaseConfig, { kind: 'embedded' }>;
+  productServiceUrl: string;
+  paymentServiceUrl: string;
+}>;
+
+/**
+ * `npm run check:invariants`: the database and the Product and Payment URLs. Unlike the service
+ * it never falls back to an embedded PostgreSQL (a check must read the real database), and the
+ * peers default to the sandbox's ports as `npm run sandbox` starts it (sandbox/README.md).
+ */
+export function loadInvariantCheckConfig(
+  env: EnvironmentVariables = process.env,
+): InvariantCheckConfig {
+  const e = parse(
+    environmentSchema.pick({
+      DATABASE_URL: true,
+      DB_HOST: true,
+      DB_PORT: true,
+      DB_NAME: true,
+      DB_USER: true,
+      DB_PASSWORD: true,
+      PRODUCT_SERVICE_URL: true,
+      PAYMENT_SERVICE_URL: true,
+    }),
+    env,
+  );
+  const database = databaseConfig(e);
+  if (database.kind === 'embedded') {
+    throw new ConfigError([
+      'Set DATABASE_URL, or DB_HOST (with DB_PORT, DB_NAME, DB_USER, DB_PASSWORD), to the Order Service database to check.',
+    ]);
+  }
+  return Object.freeze({
+    database,
+    productServiceUrl: (e.PRODUCT_SERVICE_URL ?? 'http://127.0.0.1:3001').replace(/\/+$/, ''),
+    paymentServiceUrl: (e.PAYMENT_SERVICE_URL ?? 'http://127.0.0.1:3002').replace(/\/+$/, ''),
+  });
+}
+
+/** `npm run token`: the HS256 secret (unset: the caller's default) and the iss/aud claims. */
+export function loadTokenConfig(env: EnvironmentVariables = process.env): Readonly<{
+  jwtSecret: string | undefined;
+  issuer: string | undefined;
+  audience: string | undefined;
+}> {
+  const e = parse(
+    environmentSchema.pick({ JWT_SECRET: true, JWT_ISSUER: true, JWT_AUDIENCE: true }),
+    env,
+  );
+  return Object.freeze({ jwtSecret: e.JWT_SECRET, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE });
+}
+
+function databaseConfig(
+  e: Pick<
+    Environment,
+    'DATABASE_URL' | 'DB_HOST' | 'DB_PORT' | 'DB_NAME' | 'DB_USER' | 'DB_PASSWORD'
+  >,
+): DatabaseConfig {
   if (e.DATABASE_URL !== undefined) return { kind: 'url', connectionString: e.DATABASE_URL };
   if (e.DB_HOST !== undefined) {
     return {

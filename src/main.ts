@@ -3,7 +3,6 @@ import type { Config } from './config.js';
 import { ConfigError, loadConfig } from './config.js';
 import { connectionStringFromFields } from './db/connection-string.js';
 import { EmbeddedPostgresError } from './db/embedded-postgres-error.js';
-import { developmentJwtSecret } from './http/dev-secret.js';
 import { createLogger } from './observability/logger.js';
 import { describeTracing, stopTracing } from './observability/tracing.js';
 import { packageVersion } from './package-version.js';
@@ -14,7 +13,7 @@ if (existsSync('.env')) process.loadEnvFile('.env');
 
 let config: Config;
 try {
-  config = loadConfig(process.env, developmentJwtSecret);
+  config = loadConfig();
 } catch (error) {
   if (error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`);
@@ -39,34 +38,11 @@ async function main(): Promise<void> {
   }
   const connectionString = await databaseUrl();
   const peers = config.peers ?? (await sandboxPeers());
-  const service = await startService({
+  const service = await startService(config, {
     connectionString,
-    poolMax: config.databasePoolMax,
-    preparedStatements: config.databasePreparedStatements,
-    migrationLockWaitMs: config.migrationLockWaitMs,
-    port: config.port,
     peers,
-    auth: {
-      jwtSecret: config.auth.jwtSecret,
-      jwksUrl: config.auth.jwksUrl,
-      issuer: config.auth.issuer,
-      audience: config.auth.audience,
-    },
-    serviceToken: config.serviceToken,
-    currency: config.currency,
-    peerTimeoutMs: config.peerTimeoutMs,
-    peerMaxAttempts: config.peerMaxAttempts,
-    orderResponseDeadlineMs: config.orderResponseDeadlineMs,
-    sagaRecoveryIntervalMs: config.sagaRecoveryIntervalMs,
-    sagaDeadlineMs: config.sagaDeadlineMs,
-    sagaLeaseMs: config.sagaLeaseMs,
-    sagaTestPauseAt: config.sagaTestPauseAt,
-    corsOrigins: config.corsOrigins,
-    bodyLimit: config.bodyLimit,
-    orderRateLimit: config.orderRateLimit,
-    retention: config.retention,
-    version: packageVersion(),
     logger,
+    version: packageVersion(),
   });
   stopSteps.unshift(() => service.stop(config.shutdownGraceMs));
   logger.info(`Order Service listening on port ${new URL(service.url).port}`, { url: service.url });

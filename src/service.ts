@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { createServer } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { AddressInfo } from 'node:net';
+import type { Config, PeerUrls } from './config.js';
 import { purgeIdempotencyKeys } from './db/idempotency-repository.js';
 import { migrate } from './db/migrate.js';
 import { readOutboxBacklog } from './db/outbox-repository.js';
@@ -10,9 +11,7 @@ import { createPool, hasStatementTimeout } from './db/pool.js';
 import { countUnfinishedSagas } from './db/saga-admin-repository.js';
 import { createApp } from './http/app.js';
 import { createAuthenticator } from './http/auth.js';
-import type { AuthOptions } from './http/auth.js';
 import { createOrderRateLimit } from './http/rate-limit.js';
-import type { OrderRateLimitOptions } from './http/rate-limit.js';
 import { answerClientError } from './http/client-error.js';
 import type { Logger } from './observability/logger.js';
 import type { Metrics } from './observability/metrics.js';
@@ -28,44 +27,26 @@ import type { PausePoint } from './saga/pause-point.js';
 import { pausePoint } from './saga/pause-point.js';
 import { createOutboxRelay } from './saga/outbox-relay.js';
 import { createRecoveryWorker } from './saga/recovery-worker.js';
-import type { RetentionOptions } from './saga/retention.js';
 import { createRetention } from './saga/retention.js';
 
-export type ServiceOptions = {
+/**
+ * What startService needs besides the Config: things the environment does not hold, or that
+ * main.ts resolves from it first (the embedded database's URL, the bundled sandbox's peers).
+ */
+export type ServiceRuntime = {
   connectionString: string;
-  poolMax: number;
-  /** Named prepared statements (default off: a transaction pooler may sit in between). */
-  preparedStatements?: boolean;
-  /** How long to wait for another replica's migration (default 5 minutes). */
-  migrationLockWaitMs?: number;
-  port: number;
+  peers: PeerUrls;
+  logger: Logger;
+  version: string;
+  /** Default: every interface; tests listen on loopback only. */
   host?: string;
-  peers: { productServiceUrl: string; paymentServiceUrl: string; notificationServiceUrl: string };
-  auth: AuthOptions;
-  serviceToken: string | undefined;
-  currency: string;
-  peerTimeoutMs: number;
-  peerMaxAttempts: number;
-  orderResponseDeadlineMs: number;
-  sagaRecoveryIntervalMs: number;
-  sagaDeadlineMs: number;
-  /** Default 30 s. */
-  sagaLeaseMs?: number;
-  /** Tests only: pause every saga reaching this point (see saga/pause-point.ts). */
-  sagaTestPauseAt?: string | undefined;
   /**
    * Tests only, in-process: called at every saga point (see saga/pause-point.ts) with the point
    * (product ids left out) and the order id; the saga goes on when the promise resolves.
    */
-  sagaTestPause?: PausePoint | undefined;
-  corsOrigins: readonly string[];
-  bodyLimit: string;
-  /** Default: 60 orders per user and minute, counted in this process. */
-  orderRateLimit?: OrderRateLimitOptions;
-  /** What old finished rows the recovery worker deletes, and how often (saga/retention.ts). */
-  retention: RetentionOptions;
-  version: string;
-  logger: Logger;
+  sagaTestPause?: PausePoint;
+  /** Tests only: Redis key prefix of the order rate limit, so files keep their budgets apart. */
+  orderRateLimitKeyPrefix?: string;
 };
 
 export type RunningService = {
@@ -90,11 +71,14 @@ const retentionBatchSize = 1000;
  * Wires config → pool → listen (unready) → migrate → workers → ready. Listening first lets
  * probes see 503 while a long migration runs. main.ts and the tests both start it here.
  */
-export async function startService(options: ServiceOptions): Promise<RunningService> {
-  const { logger } = options;
+export async function startService(
+  config: Config,
+  runtime: ServiceRuntime,
+): Promise<RunningService> {
+  const { logger } = runtime;
   // Saga leases: ~30 s, renewed at every recorded step and while a peer call runs, so a crashed
   // replica's work returns within seconds of its lease running out.
-  const leaseSeconds = (options.sagaLeaseMs ?? 30_000) / 1000;
+  const leaseSeconds = config.sagaLeaseMs / 1000;
   let phase: 'starting' | 'ready' | 'stopping' = 'starting';
   // Read at scrape time; `pool` is assigned below, before the first scrape can arrive.
   const metrics = createMetrics({
@@ -103,9 +87,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     pool: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
   });
   const pool = createPool({
-    connectionString: options.connectionString,
-    max: options.poolMax,
-    preparedStatements: options.preparedStatements,
+    connectionString: runtime.connectionString,
+    max: config.databasePoolMax,
+    preparedStatements: config.databasePreparedStatements,
     onQuery: (operation, seconds) => {
       metrics.databaseQueryDuration.observe({ operation }, seconds);
     },
@@ -129,9 +113,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   };
   const peerOptions = (service: PeerName, baseUrl: string): PeerClientOptions => ({
     baseUrl,
-    timeoutMs: options.peerTimeoutMs,
-    maxAttempts: options.peerMaxAttempts,
-    serviceToken: options.serviceToken,
+    timeoutMs: config.peerTimeoutMs,
+    maxAttempts: config.peerMaxAttempts,
+    serviceToken: config.serviceToken,
     onCall,
     onBreakerStateChange: (state) => {
       metrics.circuitBreakerState.set({ service }, breakerStateValue[state]);
@@ -141,13 +125,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     metrics.circuitBreakerState.set({ service }, breakerStateValue.closed);
   }
   const notifications = createNotificationClient(
-    peerOptions('notification', options.peers.notificationServiceUrl),
+    peerOptions('notification', runtime.peers.notificationServiceUrl),
   );
   const relay = createOutboxRelay({ pool, notifications, logger, leaseSeconds, batchSize: 50 });
   const orders: OrdersDeps = {
     pool,
-    products: createProductClient(peerOptions('product', options.peers.productServiceUrl)),
-    payments: createPaymentClient(peerOptions('payment', options.peers.paymentServiceUrl)),
+    products: createProductClient(peerOptions('product', runtime.peers.productServiceUrl)),
+    payments: createPaymentClient(peerOptions('payment', runtime.peers.paymentServiceUrl)),
     logger,
     metrics,
     leaseSeconds,
@@ -155,11 +139,11 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     onNotificationsQueued: () => {
       void relay.kick();
     },
-    pause: options.sagaTestPause ?? pausePoint(options.sagaTestPauseAt, logger),
-    currency: options.currency,
-    sagaDeadlineMs: options.sagaDeadlineMs,
-    responseDeadlineMs: options.orderResponseDeadlineMs,
-    idempotencyLockSeconds: idempotencyLockSeconds(options),
+    pause: runtime.sagaTestPause ?? pausePoint(config.sagaTestPauseAt, logger),
+    currency: config.currency,
+    sagaDeadlineMs: config.sagaDeadlineMs,
+    responseDeadlineMs: config.orderResponseDeadlineMs,
+    idempotencyLockSeconds: idempotencyLockSeconds(config),
     relay,
     inFlight: new Set(),
     wakeRecovery: () => {
@@ -170,7 +154,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     pool,
     sagaDeps: orders,
     logger,
-    intervalMs: options.sagaRecoveryIntervalMs,
+    intervalMs: config.sagaRecoveryIntervalMs,
     batchSize: 20,
     onTick: async () => {
       await relay.kick();
@@ -180,18 +164,18 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       pool,
       metrics,
       logger,
-      options: options.retention,
+      options: config.retention,
       batchSize: retentionBatchSize,
     }),
   });
 
   const orderRateLimit = await createOrderRateLimit(
-    options.orderRateLimit ?? { perMinute: 60 },
+    { ...config.orderRateLimit, redisKeyPrefix: runtime.orderRateLimitKeyPrefix },
     logger,
   );
   const app = createApp({
     orders,
-    authenticator: createAuthenticator(options.auth),
+    authenticator: createAuthenticator(config.auth),
     readiness: {
       phase: () => phase,
       checkDatabase: async () => {
@@ -206,10 +190,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     },
     logger,
     metrics,
-    corsOrigins: options.corsOrigins,
-    bodyLimit: options.bodyLimit,
+    corsOrigins: config.corsOrigins,
+    bodyLimit: config.bodyLimit,
     placeOrderRateLimit: orderRateLimit.middleware,
-    version: options.version,
+    version: runtime.version,
   });
   const server = createServer(app);
   server.on('clientError', answerClientError);
@@ -218,14 +202,14 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port, options.host ?? '0.0.0.0', () => {
+    server.listen(config.port, runtime.host ?? '0.0.0.0', () => {
       server.off('error', reject);
       resolve();
     });
   });
   try {
     const migration = await migrate(pool, {
-      lockWaitMs: options.migrationLockWaitMs,
+      lockWaitMs: config.migrationLockWaitMs,
       onWait: (message) => {
         logger.info(message);
       },

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { developmentJwtSecret } from '../../src/http/dev-secret.js';
+import { developmentJwtSecret } from '../../src/dev-secret.js';
 import { apiAs } from '../support/http-client.js';
 import { sandboxClient } from '../support/sandbox-client.js';
 import type { ServiceProcess } from '../support/service-process.js';

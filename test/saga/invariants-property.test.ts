@@ -34,8 +34,8 @@ afterAll(async () => {
 
 const startInstance = () =>
   startService(
-    testServiceOptions(database.url, sandbox, {
-      poolMax: 5,
+    ...testServiceOptions(database.url, sandbox, {
+      databasePoolMax: 5,
       peerTimeoutMs: 300,
       peerMaxAttempts: 2,
       orderResponseDeadlineMs: 1500,

@@ -238,9 +238,7 @@ describe('checkInvariants against peers that are not the sandbox', () => {
 
 describe('npm run check:invariants', () => {
   const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
-  const cli = fileURLToPath(
-    new URL('../../src/invariants/check-invariants-cli.ts', import.meta.url),
-  );
+  const cli = fileURLToPath(new URL('../../src/cli/check-invariants.ts', import.meta.url));
   const peers = () => ({
     PRODUCT_SERVICE_URL: env.sandbox.productUrl,
     PAYMENT_SERVICE_URL: env.sandbox.paymentUrl,

@@ -56,10 +56,10 @@ const lines = [
 const totalCents = lines.reduce((sum, l) => sum + Number(l.price.replace('.', '')) * l.quantity, 0);
 
 const pauses = sagaPauses();
-const env = useTestService({
-  sagaTestPause: pauses.hook,
-  orderResponseDeadlineMs: RESPONSE_DEADLINE_MS,
-});
+const env = useTestService(
+  { orderResponseDeadlineMs: RESPONSE_DEADLINE_MS },
+  { sagaTestPause: pauses.hook },
+);
 let admin: TestUser;
 beforeAll(async () => {
   admin = await newUser('admin');

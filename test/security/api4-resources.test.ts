@@ -324,9 +324,12 @@ describe.skipIf(testRedisUrl === '')(
       for (let i = 0; i < 2; i += 1) {
         replicas.push(
           await startService(
-            testServiceOptions(env.database.url, env.sandbox, {
-              orderRateLimit: { perMinute: limit, redisUrl: testRedisUrl, redisKeyPrefix },
-            }),
+            ...testServiceOptions(
+              env.database.url,
+              env.sandbox,
+              { orderRateLimit: { perMinute: limit, redisUrl: testRedisUrl } },
+              { orderRateLimitKeyPrefix: redisKeyPrefix },
+            ),
           ),
         );
       }
@@ -371,7 +374,7 @@ describe.skipIf(testRedisUrl === '')(
     it('starts limiting once a Redis that was down at start comes up', async () => {
       const port = await freePort();
       const late = await startService(
-        testServiceOptions(env.database.url, env.sandbox, {
+        ...testServiceOptions(env.database.url, env.sandbox, {
           orderRateLimit: { perMinute: 1, redisUrl: `redis://127.0.0.1:${port}` },
         }),
       );
@@ -421,7 +424,7 @@ describe('RATE_LIMIT_ORDERS_PER_MINUTE with REDIS_URL unreachable', () => {
   it('fails open while Redis cannot be reached: orders go on, unlimited', async () => {
     const closedPort = await freePort();
     const unreachable = await startService(
-      testServiceOptions(env.database.url, env.sandbox, {
+      ...testServiceOptions(env.database.url, env.sandbox, {
         orderRateLimit: { perMinute: 1, redisUrl: `redis://127.0.0.1:${closedPort}` },
       }),
     );

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox } from '../../sandbox/start-sandbox.js';
 import type { Sandbox } from '../../sandbox/start-sandbox.js';
-import { developmentJwtSecret } from '../../src/http/dev-secret.js';
+import { developmentJwtSecret } from '../../src/dev-secret.js';
 import type { RunningService } from '../../src/service.js';
 import { startService } from '../../src/service.js';
 import type { HttpResponse } from '../support/http-client.js';
@@ -88,7 +88,7 @@ describe('PostgreSQL stopped under a running service, then started again', () =>
     postgres = await startEmbeddedPostgres(postgresOptions);
     sandbox = await startSandbox();
     peers = sandboxClient(sandbox);
-    service = await startService(testServiceOptions(postgres.connectionString, sandbox));
+    service = await startService(...testServiceOptions(postgres.connectionString, sandbox));
   }, 120_000);
 
   afterAll(async () => {

@@ -1,5 +1,5 @@
 /**
- * An in-process controller for `ServiceOptions.sagaTestPause`: a test holds one saga at one named
+ * An in-process controller for `ServiceRuntime.sagaTestPause`: a test holds one saga at one named
  * point, waits until it is there, does something, and releases it. Every other (point, order) goes
  * on at once, and a point no hold names simply passes.
  *

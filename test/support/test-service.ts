@@ -1,8 +1,11 @@
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { startSandbox } from '../../sandbox/start-sandbox.js';
 import type { Sandbox } from '../../sandbox/start-sandbox.js';
+import type { Config } from '../../src/config.js';
+import { loadConfig } from '../../src/config.js';
+import { developmentJwtSecret } from '../../src/dev-secret.js';
 import { createLogger } from '../../src/observability/logger.js';
-import type { RunningService, ServiceOptions } from '../../src/service.js';
+import type { RunningService, ServiceRuntime } from '../../src/service.js';
 import { startService } from '../../src/service.js';
 import type { Api } from './http-client.js';
 import { apiAs } from './http-client.js';
@@ -23,40 +26,71 @@ export type TestService = {
   close(): Promise<void>;
 };
 
-/** Service options for tests: fast timeouts, a silent logger, the sandbox as peers. */
+/** Config fields a test changes; `auth` and `orderRateLimit` are merged into the defaults. */
+export type ConfigOverrides = Partial<Omit<Config, 'auth' | 'orderRateLimit'>> & {
+  auth?: Partial<Config['auth']>;
+  orderRateLimit?: Partial<Config['orderRateLimit']>;
+};
+
+/**
+ * The Config for tests, parsed by loadConfig like the service's own: fast timeouts, port 0, the
+ * sandbox as peers; then `overrides`.
+ */
+export function testConfig(
+  databaseUrl: string,
+  sandbox: Sandbox,
+  overrides: ConfigOverrides = {},
+): Config {
+  const config = loadConfig(
+    {
+      NODE_ENV: 'test',
+      PORT: '0',
+      DATABASE_URL: databaseUrl,
+      PRODUCT_SERVICE_URL: sandbox.productUrl,
+      PAYMENT_SERVICE_URL: sandbox.paymentUrl,
+      NOTIFICATION_SERVICE_URL: sandbox.notificationUrl,
+      JWT_SECRET: testJwtSecret,
+      PEER_TIMEOUT_MS: '500',
+      ORDER_RESPONSE_DEADLINE_MS: '3000',
+      SAGA_RECOVERY_INTERVAL_MS: '200',
+      // Suites place dozens of orders per user and minute; the rate limit has its own tests.
+      RATE_LIMIT_ORDERS_PER_MINUTE: '100000',
+      LOG_LEVEL: 'error',
+      // Retention keeps its production defaults: no test's rows are old enough; the retention
+      // tests age theirs.
+    },
+    developmentJwtSecret,
+  );
+  return Object.freeze({
+    ...config,
+    ...overrides,
+    auth: { ...config.auth, ...overrides.auth },
+    orderRateLimit: { ...config.orderRateLimit, ...overrides.orderRateLimit },
+  });
+}
+
+/** startService's two arguments for tests: testConfig, and a silent logger on loopback. */
 export function testServiceOptions(
   databaseUrl: string,
   sandbox: Sandbox,
-  overrides: Partial<ServiceOptions> = {},
-): ServiceOptions {
-  return {
-    connectionString: databaseUrl,
-    poolMax: 10,
-    port: 0,
-    host: '127.0.0.1',
-    peers: {
-      productServiceUrl: sandbox.productUrl,
-      paymentServiceUrl: sandbox.paymentUrl,
-      notificationServiceUrl: sandbox.notificationUrl,
+  overrides: ConfigOverrides = {},
+  runtime: Partial<ServiceRuntime> = {},
+): [Config, ServiceRuntime] {
+  return [
+    testConfig(databaseUrl, sandbox, overrides),
+    {
+      connectionString: databaseUrl,
+      peers: {
+        productServiceUrl: sandbox.productUrl,
+        paymentServiceUrl: sandbox.paymentUrl,
+        notificationServiceUrl: sandbox.notificationUrl,
+      },
+      host: '127.0.0.1',
+      version: 'test',
+      logger: createLogger({ level: 'error', logDir: undefined, console: false }),
+      ...runtime,
     },
-    auth: { jwtSecret: testJwtSecret },
-    serviceToken: undefined,
-    currency: 'USD',
-    peerTimeoutMs: 500,
-    peerMaxAttempts: 3,
-    orderResponseDeadlineMs: 3000,
-    sagaRecoveryIntervalMs: 200,
-    sagaDeadlineMs: 900_000,
-    corsOrigins: [],
-    bodyLimit: '100kb',
-    // Suites place dozens of orders per user and minute; the rate limit has its own tests.
-    orderRateLimit: { perMinute: 100_000 },
-    // The production defaults: no test's rows are old enough; the retention tests age theirs.
-    retention: { isEnabled: true, intervalMs: 3_600_000, sagaDays: 30, outboxDays: 7 },
-    version: 'test',
-    logger: createLogger({ level: 'error', logDir: undefined, console: false }),
-    ...overrides,
-  };
+  ];
 }
 
 /**
@@ -64,11 +98,14 @@ export function testServiceOptions(
  * loopback ports: one per test file, so files run in parallel without sharing anything.
  */
 export async function startTestService(
-  overrides: Partial<ServiceOptions> = {},
+  overrides: ConfigOverrides = {},
+  runtime: Partial<ServiceRuntime> = {},
 ): Promise<TestService> {
   const database = await createTestDatabase();
   const sandbox = await startSandbox();
-  const service = await startService(testServiceOptions(database.url, sandbox, overrides));
+  const service = await startService(
+    ...testServiceOptions(database.url, sandbox, overrides, runtime),
+  );
   return {
     url: service.url,
     service,
@@ -103,10 +140,13 @@ export function orderBody(
  * One service for the calling test file: started before its tests, faults cleared after each,
  * closed at the end. The returned object is filled in by `beforeAll`.
  */
-export function useTestService(overrides: Partial<ServiceOptions> = {}): TestService {
+export function useTestService(
+  overrides: ConfigOverrides = {},
+  runtime: Partial<ServiceRuntime> = {},
+): TestService {
   const env = {} as TestService;
   beforeAll(async () => {
-    Object.assign(env, await startTestService(overrides));
+    Object.assign(env, await startTestService(overrides, runtime));
   });
   afterEach(async () => {
     await env.peers.clearFaults();

@@ -1,15 +1,27 @@
 import { existsSync } from 'node:fs';
-import { loadConfig } from '../config.js';
-import { developmentJwtSecret } from '../http/dev-secret.js';
-import { connectionStringFromFields } from './connection-string.js';
-import { startEmbeddedPostgres } from './embedded-postgres.js';
-import { EmbeddedPostgresError } from './embedded-postgres-error.js';
-import { migrate } from './migrate.js';
-import { createPool } from './pool.js';
+import { ConfigError, loadMigrateConfig } from '../config.js';
+import { connectionStringFromFields } from '../db/connection-string.js';
+import { startEmbeddedPostgres } from '../db/embedded-postgres.js';
+import { EmbeddedPostgresError } from '../db/embedded-postgres-error.js';
+import { migrate } from '../db/migrate.js';
+import { createPool } from '../db/pool.js';
 
 // `npm run migrate`: what the service does at start, without starting it.
 if (existsSync('.env')) process.loadEnvFile('.env');
-const config = loadConfig(process.env, developmentJwtSecret);
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+}
+
+const config = (() => {
+  try {
+    return loadMigrateConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message);
+    throw error;
+  }
+})();
 const { database } = config;
 const embedded =
   database.kind === 'embedded'
@@ -19,8 +31,7 @@ const embedded =
         persistent: true,
       }).catch((error: unknown) => {
         if (!(error instanceof EmbeddedPostgresError)) throw error;
-        process.stderr.write(`${error.message}\n`);
-        process.exit(1);
+        fail(error.message);
       })
     : undefined;
 const connectionString =
@@ -31,7 +42,7 @@ const connectionString =
       : (embedded?.connectionString ?? '');
 const pool = createPool({ connectionString, max: 2 });
 try {
-  const result = await migrate(pool);
+  const result = await migrate(pool, { lockWaitMs: config.migrationLockWaitMs });
   process.stdout.write(
     `migrations: ${result.applied.length} applied${result.applied.length > 0 ? ` (${result.applied.join(', ')})` : ''}, ${result.alreadyApplied} already applied\n`,
   );

@@ -4,7 +4,8 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { SignJWT } from 'jose';
-import { developmentJwtSecret } from '../src/http/dev-secret.js';
+import { ConfigError, loadTokenConfig } from '../config.js';
+import { developmentJwtSecret } from '../dev-secret.js';
 
 const usage =
   'usage: npm run token -- --user <positive integer> [--role admin|user] ' +
@@ -50,10 +51,6 @@ function secondsOf(expiresIn: string): number {
   return Number(amount) * perUnit;
 }
 
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value === '' ? undefined : value;
-}
-
 // process.loadEnvFile keeps variables that are already set, so the real environment wins.
 if (existsSync('.env')) process.loadEnvFile('.env');
 
@@ -66,9 +63,16 @@ if (!/^[1-9][0-9]*$/.test(user) || !Number.isSafeInteger(Number(user))) {
 const role = options.role;
 if (role !== 'admin' && role !== 'user') fail(`--role must be admin or user, not "${role}"`);
 if (options.secret === '') fail('--secret must not be empty');
-const secret = options.secret ?? nonEmpty(process.env['JWT_SECRET']) ?? developmentJwtSecret;
-const issuer = nonEmpty(process.env['JWT_ISSUER']);
-const audience = nonEmpty(process.env['JWT_AUDIENCE']);
+const config = (() => {
+  try {
+    return loadTokenConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.problems.join('; '));
+    throw error;
+  }
+})();
+const secret = options.secret ?? config.jwtSecret ?? developmentJwtSecret;
+const { issuer, audience } = config;
 
 const issuedAt = Math.floor(Date.now() / 1000);
 let jwt = new SignJWT({ role })

@@ -1,0 +1,33 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+// Issue 14: one configuration, read once. config.ts parses the environment for main.ts and the
+// commands in src/cli/; the tracing bootstrap is the one exception (see instrument.ts).
+const srcDir = path.dirname(fileURLToPath(import.meta.url));
+
+const sourceFiles = readdirSync(srcDir, { recursive: true, encoding: 'utf8' })
+  .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'))
+  .map((file) => file.split(path.sep).join('/'))
+  .sort();
+
+const textOf = (file: string) => readFileSync(path.join(srcDir, file), 'utf8');
+
+describe('src/', () => {
+  it('reads process.env only in config.ts and the tracing bootstrap', () => {
+    const readers = sourceFiles.filter((file) => textOf(file).includes('process.env'));
+
+    expect(readers).toEqual(['config.ts', 'observability/instrument.ts']);
+  });
+
+  it('imports http only from http, service.ts and main.ts', () => {
+    const importsHttp = /from '(\.\.?\/)+http\//;
+
+    const importers = sourceFiles.filter(
+      (file) => !file.startsWith('http/') && importsHttp.test(textOf(file)),
+    );
+
+    expect(importers).toEqual(['service.ts']);
+  });
+});
