@@ -50,9 +50,13 @@ export async function startPgBouncer(serverUrl: string): Promise<PgBouncer> {
     const gid = Number(execFileSync('id', ['-g', 'postgres']).toString());
     for (const file of [dir, auth, config]) await chown(file, uid, gid);
   }
+  // A process group of its own, so that stopping it reaches PgBouncer under runuser too.
   const child = asRoot
-    ? spawn('runuser', ['-u', 'postgres', '--', 'pgbouncer', config], { stdio: 'ignore' })
-    : spawn('pgbouncer', [config], { stdio: 'ignore' });
+    ? spawn('runuser', ['-u', 'postgres', '--', 'pgbouncer', config], {
+        stdio: 'ignore',
+        detached: true,
+      })
+    : spawn('pgbouncer', [config], { stdio: 'ignore', detached: true });
   const state = { exited: false };
   child.once('exit', () => {
     state.exited = true;
@@ -73,9 +77,25 @@ export async function startPgBouncer(serverUrl: string): Promise<PgBouncer> {
       return pooled.href;
     },
     async stop() {
-      // runuser passes the signal on to PgBouncer.
-      child.kill('SIGINT');
-      if (!state.exited) await new Promise((resolve) => child.once('exit', resolve));
+      // SIGTERM: PgBouncer's immediate shutdown (SIGINT would wait for every client to leave).
+      const group = -(child.pid ?? 0);
+      const signal = (name: NodeJS.Signals) => {
+        try {
+          process.kill(group, name);
+        } catch {
+          // already gone
+        }
+      };
+      signal('SIGTERM');
+      const exited = new Promise((resolve) => {
+        if (state.exited) resolve(undefined);
+        else child.once('exit', resolve);
+      });
+      const kill = setTimeout(() => {
+        signal('SIGKILL');
+      }, 5_000);
+      await exited;
+      clearTimeout(kill);
       await rm(dir, { recursive: true, force: true });
     },
   };
