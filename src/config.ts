@@ -275,14 +275,19 @@ export function loadConfig(
   });
 }
 
-const databaseSchema = environmentSchema.pick({
-  NODE_ENV: true,
+/** The variables that say where the database is (databaseConfig). */
+const databaseKeys = {
   DATABASE_URL: true,
   DB_HOST: true,
   DB_PORT: true,
   DB_NAME: true,
   DB_USER: true,
   DB_PASSWORD: true,
+} as const;
+
+const databaseSchema = environmentSchema.pick({
+  ...databaseKeys,
+  NODE_ENV: true,
   MIGRATION_LOCK_WAIT_MS: true,
 });
 
@@ -316,12 +321,7 @@ export function loadInvariantCheckConfig(
 ): InvariantCheckConfig {
   const e = parse(
     environmentSchema.pick({
-      DATABASE_URL: true,
-      DB_HOST: true,
-      DB_PORT: true,
-      DB_NAME: true,
-      DB_USER: true,
-      DB_PASSWORD: true,
+      ...databaseKeys,
       PRODUCT_SERVICE_URL: true,
       PAYMENT_SERVICE_URL: true,
     }),
