@@ -1,3 +1,5 @@
+import { errorCodeOf } from './pool.js';
+
 /**
  * Why the embedded PostgreSQL did not start, as one line for the person at the terminal: the
  * cause and what to do, always naming DATABASE_URL as the way out. The failure is in the machine
@@ -55,7 +57,7 @@ export function embeddedPostgresFailure(
   const { dataDir, port } = context;
   const message = error instanceof Error ? error.message : '';
   const text = `${message}\n${serverOutput}`;
-  const code = errorCode(error);
+  const code = errorCodeOf(error);
   const failure = (reason: EmbeddedFailureReason, cause: string, remedy: string) =>
     new EmbeddedPostgresError(reason, cause, `${remedy}, or ${useOwnServer}`, { cause: error });
 
@@ -120,11 +122,6 @@ export function otherMajorVersion(
     `move that directory away to start afresh, or set DATABASE_URL to a PostgreSQL ${found} server holding it`,
     { cause: error },
   );
-}
-
-function errorCode(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
-  return typeof error.code === 'string' ? error.code : undefined;
 }
 
 const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim();

@@ -3,6 +3,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { Pool } from './pool.js';
+import { errorCodeOf } from './pool.js';
 
 const defaultDir = fileURLToPath(new URL('./migrations/', import.meta.url));
 const migrationFile = /^(\d{4})_[a-z0-9_]+\.sql$/;
@@ -160,8 +161,7 @@ async function applyInTransaction(
   }
 }
 
-const isLockTimeout = (error: unknown): boolean =>
-  error instanceof Error && 'code' in error && error.code === '55P03';
+const isLockTimeout = (error: unknown): boolean => errorCodeOf(error) === '55P03';
 
 /**
  * Outside a transaction, statement by statement. An index built concurrently that failed half-way

@@ -82,10 +82,15 @@ const unavailableCodes = new Set([
 const unavailableMessages =
   /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|not queryable/;
 
+/** The `code` of an error that has one: a SQLSTATE from PostgreSQL, or a Node errno name. */
+export function errorCodeOf(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
+  return typeof error.code === 'string' ? error.code : undefined;
+}
+
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
-  const code = 'code' in error && typeof error.code === 'string' ? error.code : '';
-  return unavailableCodes.has(code) || unavailableMessages.test(error.message);
+  return unavailableCodes.has(errorCodeOf(error) ?? '') || unavailableMessages.test(error.message);
 }
 
 /** What callers see of a connection failure: a DatabaseUnavailableError (503), never the driver's message. */
@@ -125,8 +130,7 @@ function retryAbortedStatements(pool: pg.Pool): void {
       try {
         return await query(...args);
       } catch (error) {
-        const code = error instanceof Error && 'code' in error ? error.code : undefined;
-        if (retries >= maxRetries || typeof code !== 'string' || !abortedCodes.has(code)) {
+        if (retries >= maxRetries || !abortedCodes.has(errorCodeOf(error) ?? '')) {
           throw error;
         }
         await delay(5 + Math.random() * 20 * (retries + 1));
