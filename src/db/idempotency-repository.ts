@@ -1,12 +1,16 @@
 import type { OrderId, UserId } from '../domain/ids.js';
 import { orderId } from '../domain/ids.js';
+import type { RecordedOutcome } from './idempotency-outcome.js';
+import { outcomeOfRow } from './idempotency-outcome.js';
 import type { Queryable } from './pool.js';
+
+export type { RecordedFailure, RecordedOutcome } from './idempotency-outcome.js';
 
 export type IdempotencyRecord = {
   requestHash: string;
   orderId: OrderId | null;
-  responseStatus: number | null;
-  responseBody: unknown;
+  /** What the request that held the key answered; null while it runs (or if it died). */
+  outcome: RecordedOutcome | null;
   isLocked: boolean;
 };
 
@@ -52,9 +56,10 @@ export async function findIdempotencyRecord(
     order_id: number | null;
     response_status: number | null;
     response_body: unknown;
+    outcome: unknown;
     is_locked: boolean;
   }>(
-    `select request_hash, order_id, response_status, response_body,
+    `select request_hash, order_id, response_status, response_body, outcome,
        coalesce(locked_until > now(), false) as is_locked
      from idempotency_keys where user_id = $1 and key = $2`,
     [user, key],
@@ -64,8 +69,7 @@ export async function findIdempotencyRecord(
   return {
     requestHash: row.request_hash,
     orderId: row.order_id === null ? null : orderId(row.order_id),
-    responseStatus: row.response_status,
-    responseBody: row.response_body,
+    outcome: outcomeOfRow(row),
     isLocked: row.is_locked,
   };
 }
@@ -82,22 +86,16 @@ export async function releaseIdempotencyKey(
   );
 }
 
-/** Saves the answer for replays; false when the reservation is no longer this request's. */
-export async function recordIdempotentResponse(
+/** Saves the outcome for replays; false when the reservation is no longer this request's. */
+export async function recordIdempotentOutcome(
   db: Queryable,
   reservation: KeyReservation,
-  response: { status: number; body: unknown },
+  outcome: RecordedOutcome,
 ): Promise<boolean> {
   const { rowCount } = await db.query(
-    `update idempotency_keys set response_status = $4, response_body = $5, locked_until = null
+    `update idempotency_keys set outcome = $4, locked_until = null
      where user_id = $1 and key = $2 and reservation = $3`,
-    [
-      reservation.userId,
-      reservation.key,
-      reservation.token,
-      response.status,
-      JSON.stringify(response.body),
-    ],
+    [reservation.userId, reservation.key, reservation.token, JSON.stringify(outcome)],
   );
   return rowCount === 1;
 }

@@ -2,9 +2,11 @@ import type { OrderStatus } from './order-status.js';
 import type { OrderId, ProductId } from './ids.js';
 
 /**
- * Broken rules and refused requests. Each class has a stable `type` slug: it is the problem
- * `type` clients see (docs/problems.md), so it never changes once shipped. The HTTP status of
- * each lives in one place, src/http/problem.ts.
+ * How a use case fails: broken rules, refused requests, a peer or the database not answering.
+ * Use cases throw these and return only what succeeded. Each class has a stable `type` slug: it
+ * is the problem `type` clients see (docs/problems.md), so it never changes once shipped. The
+ * HTTP status of each lives in one place, src/http/problem.ts; refusals only HTTP knows (413,
+ * 415, 429, a bad token) are in src/http/http-errors.ts.
  */
 export abstract class DomainError extends Error {
   abstract readonly type: string;
@@ -22,27 +24,6 @@ export class ValidationError extends DomainError {
   }
 }
 
-export class MalformedJsonError extends DomainError {
-  readonly type = 'malformed-json';
-  constructor() {
-    super('The request body is not valid JSON (UTF-8, application/json).');
-  }
-}
-
-export class PayloadTooLargeError extends DomainError {
-  readonly type = 'payload-too-large';
-  constructor() {
-    super('The request body is too large.');
-  }
-}
-
-export class UnauthorizedError extends DomainError {
-  readonly type = 'unauthorized';
-  constructor(message = 'A valid bearer token is required.') {
-    super(message);
-  }
-}
-
 export class ForbiddenError extends DomainError {
   readonly type = 'forbidden';
   constructor(message = 'You are not allowed to do this.') {
@@ -55,13 +36,6 @@ export class OrderNotFoundError extends DomainError {
   // The detail never names the id: another user's order must read exactly like a missing one.
   constructor(readonly orderId: OrderId) {
     super('The order was not found.');
-  }
-}
-
-export class RouteNotFoundError extends DomainError {
-  readonly type = 'not-found';
-  constructor() {
-    super('There is nothing at this path.');
   }
 }
 
@@ -96,13 +70,6 @@ export class PaymentDeclinedError extends DomainError {
   }
 }
 
-export class TooManyRequestsError extends DomainError {
-  readonly type = 'too-many-requests';
-  constructor(readonly retryAfterSeconds: number) {
-    super(`Too many orders placed in a short time; try again in ${retryAfterSeconds} s.`);
-  }
-}
-
 export class ProductServiceUnavailableError extends DomainError {
   readonly type = 'product-service-unavailable';
   readonly retryAfterSeconds = 5;
@@ -125,14 +92,6 @@ export class DatabaseUnavailableError extends DomainError {
   readonly retryAfterSeconds = 5;
   constructor() {
     super('The database is not answering; try again shortly.');
-  }
-}
-
-export class ServiceStartingError extends DomainError {
-  readonly type = 'service-starting';
-  readonly retryAfterSeconds = 2;
-  constructor() {
-    super('The service is starting; try again shortly.');
   }
 }
 
@@ -195,5 +154,18 @@ export class IdempotencyKeyInFlightError extends DomainError {
   readonly type = 'idempotency-key-in-flight';
   constructor() {
     super('A request with this Idempotency-Key is still being processed.');
+  }
+}
+
+/**
+ * A failure first answered to an earlier request with the same Idempotency-Key, answered again as
+ * it was: the same failure under the first request's trace id (order-api.md, Idempotency).
+ */
+export class ReplayedFailure extends Error {
+  constructor(
+    readonly failure: DomainError,
+    readonly traceId: string,
+  ) {
+    super(failure.message);
   }
 }

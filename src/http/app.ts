@@ -3,13 +3,7 @@ import cors from 'cors';
 import express from 'express';
 import type { ErrorRequestHandler, Express, RequestHandler } from 'express';
 import helmet from 'helmet';
-import {
-  MalformedJsonError,
-  PayloadTooLargeError,
-  RouteNotFoundError,
-  ServiceStartingError,
-  ValidationError,
-} from '../domain/errors.js';
+import { ValidationError } from '../domain/errors.js';
 import { withLogContext } from '../observability/log-context.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -18,6 +12,13 @@ import type { Authenticator } from './auth.js';
 import { requireAuth } from './auth.js';
 import type { Readiness } from './health-routes.js';
 import { healthRoutes } from './health-routes.js';
+import {
+  MalformedJsonError,
+  PayloadTooLargeError,
+  RouteNotFoundError,
+  ServiceStartingError,
+  UnsupportedMediaTypeError,
+} from './http-errors.js';
 import { docsPage, openApiDocument } from './openapi.js';
 import { adminRoutes } from './admin-routes.js';
 import { ordersRoutes } from './orders-routes.js';
@@ -80,10 +81,11 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api', requireAuth(deps.authenticator));
   // Before the body is parsed: a caller over the limit costs us no parsing.
   app.post('/api/orders', deps.placeOrderRateLimit);
+  app.use('/api', refuseOtherMediaTypes);
   app.use(
     express.json({
       limit: deps.bodyLimit,
-      type: ['application/json', 'application/*+json'],
+      type: jsonMediaTypes,
       verify: refuseInvalidUtf8,
     }),
   );
@@ -149,6 +151,23 @@ function errorHandler(logger: Logger): ErrorRequestHandler {
       .json(problem.body);
   };
 }
+
+const jsonMediaTypes = ['application/json', 'application/*+json'];
+
+/**
+ * A body in another media type is a 415, not a body the JSON parser skips: a form-encoded cancel
+ * would otherwise lose its reason, and a text/plain order would read as one with no items. A
+ * request without a body (a bare POST …/cancel) has no media type to refuse.
+ */
+const refuseOtherMediaTypes: RequestHandler = (req, _res, next) => {
+  // type-is counts `Content-Length: 0` as a body; a bare POST from fetch or curl sends it.
+  const hasBody =
+    req.get('transfer-encoding') !== undefined || Number(req.get('content-length') ?? 0) > 0;
+  if (hasBody && req.is(jsonMediaTypes) === false) {
+    throw new UnsupportedMediaTypeError(req.get('content-type'), req.method);
+  }
+  next();
+};
 
 /**
  * A UTF-8 body must be UTF-8: the decoder would turn stray bytes into U+FFFD and the text would be

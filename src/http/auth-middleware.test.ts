@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { ErrorRequestHandler } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UnauthorizedError } from '../domain/errors.js';
+import { UnauthorizedError } from './http-errors.js';
 import { actorOf, createAuthenticator, requireAuth } from './auth.js';
 import { bearer, claims, hs256, nowSeconds, secret } from './auth-test-tokens.js';
 

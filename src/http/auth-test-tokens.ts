@@ -1,7 +1,7 @@
 import { SignJWT } from 'jose';
 import type { CryptoKey, JWTPayload } from 'jose';
 import { expect } from 'vitest';
-import { UnauthorizedError } from '../domain/errors.js';
+import { UnauthorizedError } from './http-errors.js';
 
 /*
  * Tokens for the auth-*.test.ts files: claims for user 42, signed with the test secret (HS256)

@@ -3,7 +3,7 @@ import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify } from 'jo
 import type { FlattenedJWSInput, JWSHeaderParameters, JWTVerifyOptions } from 'jose';
 import { z } from 'zod';
 import type { Actor } from '../domain/actor.js';
-import { UnauthorizedError } from '../domain/errors.js';
+import { UnauthorizedError } from './http-errors.js';
 import { userId } from '../domain/ids.js';
 import { createVerifiedTokens } from './verified-tokens.js';
 

@@ -2,23 +2,25 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as errors from '../domain/errors.js';
 import { orderId, productId } from '../domain/ids.js';
+import * as httpErrors from './http-errors.js';
 import { toProblem } from './problem.js';
 
-/** One instance of every error class the domain exports. */
-const samples: errors.DomainError[] = [
+/** One instance of every failure class: the domain's, and those only HTTP knows. */
+const samples: (errors.DomainError | httpErrors.HttpError)[] = [
   new errors.ValidationError([{ path: 'items.0.quantity', message: 'too small' }]),
-  new errors.MalformedJsonError(),
-  new errors.PayloadTooLargeError(),
-  new errors.UnauthorizedError(),
+  new httpErrors.MalformedJsonError(),
+  new httpErrors.PayloadTooLargeError(),
+  new httpErrors.UnsupportedMediaTypeError('text/plain', 'POST'),
+  new httpErrors.UnauthorizedError(),
   new errors.ForbiddenError(),
   new errors.OrderNotFoundError(orderId(1)),
-  new errors.RouteNotFoundError(),
+  new httpErrors.RouteNotFoundError(),
   new errors.UnknownProductsError([productId(9)]),
   new errors.InsufficientStockError([productId(3)]),
   new errors.PaymentDeclinedError(orderId(1), 'card_declined'),
   new errors.PaymentServiceError(orderId(1)),
   new errors.ProductServiceUnavailableError(),
-  new errors.ServiceStartingError(),
+  new httpErrors.ServiceStartingError(),
   new errors.DatabaseUnavailableError(),
   new errors.SagaNotFoundError(7),
   new errors.SagaFinishedError(7),
@@ -27,7 +29,7 @@ const samples: errors.DomainError[] = [
   new errors.PreconditionFailedError(4),
   new errors.IdempotencyKeyReusedError(),
   new errors.IdempotencyKeyInFlightError(),
-  new errors.TooManyRequestsError(30),
+  new httpErrors.TooManyRequestsError(30),
 ];
 
 const documented = new Map(
@@ -39,9 +41,10 @@ const documented = new Map(
 );
 
 describe('problem types', () => {
-  it('has a sample of every error class in domain/errors.ts', () => {
-    const classes = Object.entries(errors)
-      .filter(([name, value]) => typeof value === 'function' && name !== 'DomainError')
+  it('has a sample of every error class in domain/errors.ts and http/http-errors.ts', () => {
+    const abstract = ['DomainError', 'HttpError', 'ReplayedFailure'];
+    const classes = Object.entries({ ...errors, ...httpErrors })
+      .filter(([name, value]) => typeof value === 'function' && !abstract.includes(name))
       .map(([name]) => name);
 
     expect(samples.map((sample) => sample.constructor.name).sort()).toEqual(classes.sort());
@@ -75,14 +78,33 @@ describe('problem types', () => {
   });
 
   it('adds WWW-Authenticate to 401 and Retry-After to 429 and 503', () => {
-    expect(toProblem(new errors.UnauthorizedError(), 't').headers).toEqual({
+    expect(toProblem(new httpErrors.UnauthorizedError(), 't').headers).toEqual({
       'WWW-Authenticate': 'Bearer',
     });
     expect(toProblem(new errors.ProductServiceUnavailableError(), 't').headers).toHaveProperty(
       'Retry-After',
     );
-    expect(toProblem(new errors.TooManyRequestsError(17), 't').headers).toEqual({
+    expect(toProblem(new httpErrors.TooManyRequestsError(17), 't').headers).toEqual({
       'Retry-After': '17',
     });
+  });
+
+  it('names the accepted media type on a 415: Accept-Post for POST, Accept-Patch for PATCH', () => {
+    const post = new httpErrors.UnsupportedMediaTypeError('text/plain', 'POST');
+    const patch = new httpErrors.UnsupportedMediaTypeError('text/plain', 'PATCH');
+
+    expect(toProblem(post, 't').headers).toEqual({ 'Accept-Post': 'application/json' });
+    expect(toProblem(patch, 't').headers).toEqual({ 'Accept-Patch': 'application/json' });
+  });
+
+  it('answers a replayed failure as it was first answered, under the first trace id', () => {
+    const failure = new errors.PaymentDeclinedError(orderId(5), 'card_declined');
+
+    const replay = toProblem(new errors.ReplayedFailure(failure, 'first-trace'), 'second-trace');
+
+    const first = toProblem(failure, 'first-trace');
+    expect(replay.status).toBe(402);
+    expect(replay.body).toEqual(first.body);
+    expect(replay.headers).toEqual({ ...first.headers, 'Idempotent-Replayed': 'true' });
   });
 });

@@ -5,24 +5,29 @@ import {
   IdempotencyKeyReusedError,
   IllegalTransitionError,
   InsufficientStockError,
-  MalformedJsonError,
   OrderNotFoundError,
-  PayloadTooLargeError,
   PaymentDeclinedError,
   PaymentServiceError,
   PreconditionFailedError,
   ProductServiceUnavailableError,
-  RouteNotFoundError,
+  ReplayedFailure,
   SagaFinishedError,
   SagaNotFoundError,
   SagaNotParkedError,
-  ServiceStartingError,
   DatabaseUnavailableError,
-  TooManyRequestsError,
-  UnauthorizedError,
   UnknownProductsError,
   ValidationError,
 } from '../domain/errors.js';
+import {
+  HttpError,
+  MalformedJsonError,
+  PayloadTooLargeError,
+  RouteNotFoundError,
+  ServiceStartingError,
+  TooManyRequestsError,
+  UnauthorizedError,
+  UnsupportedMediaTypeError,
+} from './http-errors.js';
 
 export type ProblemBody = {
   type: string;
@@ -38,8 +43,11 @@ export type Problem = { status: number; body: ProblemBody; headers: Record<strin
 
 type Rule = { status: number; title: string };
 
+/** What a problem is made from: a use case's failure, or a refusal only HTTP knows. */
+type Failure = DomainError | HttpError;
+
 /** Error class → HTTP status and title: the one place that decides it. */
-const rules = new Map<abstract new (...args: never[]) => DomainError, Rule>([
+const rules = new Map<abstract new (...args: never[]) => Failure, Rule>([
   [ValidationError, { status: 400, title: 'Invalid request' }],
   [MalformedJsonError, { status: 400, title: 'Malformed JSON' }],
   [UnauthorizedError, { status: 401, title: 'Unauthorized' }],
@@ -55,6 +63,7 @@ const rules = new Map<abstract new (...args: never[]) => DomainError, Rule>([
   [IdempotencyKeyInFlightError, { status: 409, title: 'Request in progress' }],
   [PreconditionFailedError, { status: 412, title: 'Precondition failed' }],
   [PayloadTooLargeError, { status: 413, title: 'Payload too large' }],
+  [UnsupportedMediaTypeError, { status: 415, title: 'Unsupported media type' }],
   [UnknownProductsError, { status: 422, title: 'Unknown products' }],
   [IdempotencyKeyReusedError, { status: 422, title: 'Idempotency-Key reused' }],
   [TooManyRequestsError, { status: 429, title: 'Too many requests' }],
@@ -74,8 +83,13 @@ const internalErrorDetail =
  * or host names, so it goes to the log (under the trace id), never to the client.
  */
 export function toProblem(error: unknown, traceId: string): Problem {
-  const rule = error instanceof DomainError ? ruleOf(error) : undefined;
-  if (!(error instanceof DomainError) || rule === undefined) {
+  if (error instanceof ReplayedFailure) {
+    const first = toProblem(error.failure, error.traceId);
+    return { ...first, headers: { ...first.headers, 'Idempotent-Replayed': 'true' } };
+  }
+  const failure = error instanceof DomainError || error instanceof HttpError ? error : undefined;
+  const rule = failure === undefined ? undefined : ruleOf(failure);
+  if (failure === undefined || rule === undefined) {
     return {
       status: 500,
       headers: {},
@@ -89,22 +103,22 @@ export function toProblem(error: unknown, traceId: string): Problem {
     };
   }
   const body: ProblemBody = {
-    type: `${problemTypeBase}${error.type}`,
+    type: `${problemTypeBase}${failure.type}`,
     title: rule.title,
     status: rule.status,
-    detail: error.message,
+    detail: failure.message,
     traceId,
-    ...extensionsOf(error),
+    ...extensionsOf(failure),
   };
-  return { status: rule.status, body, headers: headersOf(error) };
+  return { status: rule.status, body, headers: headersOf(failure) };
 }
 
-function ruleOf(error: DomainError): Rule | undefined {
+function ruleOf(error: Failure): Rule | undefined {
   for (const [errorClass, rule] of rules) if (error instanceof errorClass) return rule;
   return undefined;
 }
 
-function extensionsOf(error: DomainError): Record<string, unknown> {
+function extensionsOf(error: Failure): Record<string, unknown> {
   if (error instanceof ValidationError) return { errors: error.errors };
   if (error instanceof UnknownProductsError) {
     return {
@@ -132,8 +146,11 @@ function extensionsOf(error: DomainError): Record<string, unknown> {
   return {};
 }
 
-function headersOf(error: DomainError): Record<string, string> {
+function headersOf(error: Failure): Record<string, string> {
   if (error instanceof UnauthorizedError) return { 'WWW-Authenticate': 'Bearer' };
+  if (error instanceof UnsupportedMediaTypeError) {
+    return { [error.method === 'PATCH' ? 'Accept-Patch' : 'Accept-Post']: 'application/json' };
+  }
   if (
     error instanceof ProductServiceUnavailableError ||
     error instanceof ServiceStartingError ||

@@ -2,7 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { MemoryStore, rateLimit } from 'express-rate-limit';
 import type { Store } from 'express-rate-limit';
 import type { RedisReply } from 'rate-limit-redis';
-import { TooManyRequestsError } from '../domain/errors.js';
+import { TooManyRequestsError } from './http-errors.js';
 import type { Logger } from '../observability/logger.js';
 import { actorOf } from './auth.js';
 

@@ -25,7 +25,7 @@ export async function cancelOrder(
   for (;;) {
     const order = await findVisibleOrder(deps.pool, actor, id);
     checkVersion(order, options.expectedVersion);
-    if (order.status === 'cancelled') return { status: 200, order };
+    if (order.status === 'cancelled') return { outcome: 'done', order };
     decideTransition(order.status, 'cancelled', actor);
     const outcome =
       order.status === 'pending'

@@ -68,7 +68,7 @@ export async function changeStatus(
     reason: change.reason,
     traceparent: activeTraceparent(),
   });
-  if (moved.kind === 'moved') return { status: 200, order: moved.order };
+  if (moved.kind === 'moved') return { outcome: 'done', order: moved.order };
   // Refused: changed since we read it (a stale If-Match is 412), or held by a saga (a cancel
   // that is refunding owns the order until it ends): 409 with the state as it is now.
   const now = await findVisibleOrder(deps.pool, actor, id);

@@ -15,7 +15,8 @@ import { raceDeadline, waitFor } from './await-saga.js';
 import type { OrdersDeps } from './orders-deps.js';
 
 /** 200 when the order reached `target` within the response deadline, else 202 (background). */
-export type CompensationOutcome = { status: 200 | 202; order: Order };
+/** `done`: the order is in the status asked for; `accepted`: its saga still works towards it. */
+export type CompensationOutcome = { outcome: 'done' | 'accepted'; order: Order };
 
 /**
  * Cancels (or, for an admin, fails) a paid or processing order: refund the charge, restock every
@@ -102,11 +103,11 @@ async function settle(
 }
 
 /**
- * 200 once the order is in `target`; 202 while the saga still works towards it; 409 when the
- * saga ended elsewhere first (a declined card fails the order before the cancel is seen).
+ * Done once the order is in `target`; accepted while the saga still works towards it;
+ * IllegalTransitionError when the saga ended elsewhere first (a declined card fails the order before the cancel is seen).
  */
 function outcomeFor(order: Order, target: 'cancelled' | 'failed'): CompensationOutcome {
-  if (order.status === target) return { status: 200, order };
+  if (order.status === target) return { outcome: 'done', order };
   if (isFinal(order.status)) throw new IllegalTransitionError(order.status, target, []);
-  return { status: 202, order };
+  return { outcome: 'accepted', order };
 }

@@ -1,13 +1,23 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Actor } from '../domain/actor.js';
-import { IdempotencyKeyInFlightError, IdempotencyKeyReusedError } from '../domain/errors.js';
+import type { DomainError } from '../domain/errors.js';
+import {
+  IdempotencyKeyInFlightError,
+  IdempotencyKeyReusedError,
+  InsufficientStockError,
+  PaymentDeclinedError,
+  PaymentServiceError,
+  UnknownProductsError,
+} from '../domain/errors.js';
 import type { Order } from '../domain/order.js';
-import type { KeyReservation } from '../db/idempotency-repository.js';
-
-export type { KeyReservation } from '../db/idempotency-repository.js';
+import type {
+  KeyReservation,
+  RecordedFailure,
+  RecordedOutcome,
+} from '../db/idempotency-repository.js';
 import {
   findIdempotencyRecord,
-  recordIdempotentResponse,
+  recordIdempotentOutcome,
   releaseIdempotencyKey,
   reserveIdempotencyKey,
 } from '../db/idempotency-repository.js';
@@ -22,7 +32,8 @@ import { defaultBackoff } from '../peers/peer-http.js';
 export type IdempotencyStart =
   /** This request holds the key: pass `reservation` on to place, save and abandon. */
   | { kind: 'fresh'; reservation: KeyReservation }
-  | { kind: 'replay'; status: number; body: unknown }
+  /** Answered before: the order as it was then, or the failure found after storing it. */
+  | { kind: 'replay'; outcome: Exclude<RecordedOutcome, { kind: 'accepted' }> }
   /** The first answer was 202 (or never recorded): show the order as it is now. */
   | { kind: 'replay-order'; order: Order };
 
@@ -42,10 +53,9 @@ export async function startIdempotentRequest(
     const record = await findIdempotencyRecord(deps.pool, actor.userId, key);
     if (record === undefined) continue; // released in between: try to reserve again
     if (record.requestHash !== requestHash) throw new IdempotencyKeyReusedError();
-    if (record.responseStatus !== null && record.responseStatus !== 202) {
-      return { kind: 'replay', status: record.responseStatus, body: record.responseBody };
-    }
-    if (record.responseStatus === null && record.isLocked) throw new IdempotencyKeyInFlightError();
+    const { outcome } = record;
+    if (outcome !== null && outcome.kind !== 'accepted') return { kind: 'replay', outcome };
+    if (outcome === null && record.isLocked) throw new IdempotencyKeyInFlightError();
     if (record.orderId !== null) {
       const order = await findOrder(deps.pool, record.orderId);
       if (order !== undefined) return { kind: 'replay-order', order };
@@ -54,13 +64,43 @@ export async function startIdempotentRequest(
   throw new IdempotencyKeyInFlightError();
 }
 
-/** Saves the answer for replays, if the request still holds its key. */
-export async function saveIdempotentResponse(
+/** Saves the outcome for replays, if the request still holds its key. */
+export async function saveIdempotentOutcome(
   deps: OrdersDeps,
   reservation: KeyReservation,
-  response: { status: number; body: unknown },
+  outcome: RecordedOutcome,
 ): Promise<void> {
-  await recordIdempotentResponse(deps.pool, reservation, response);
+  await recordIdempotentOutcome(deps.pool, reservation, outcome);
+}
+
+/** The failures found after the order was stored, which bind the key: recorded to be replayed. */
+export function recordedFailureOf(error: unknown): RecordedFailure | undefined {
+  if (error instanceof PaymentDeclinedError) {
+    return { type: 'payment-declined', orderId: error.orderId, reason: error.reason };
+  }
+  if (error instanceof PaymentServiceError) {
+    return { type: 'payment-service-error', orderId: error.orderId };
+  }
+  const isStockStep =
+    error instanceof InsufficientStockError || error instanceof UnknownProductsError;
+  if (isStockStep && error.orderId !== undefined) {
+    return { type: error.type, orderId: error.orderId, productIds: error.productIds };
+  }
+  return undefined;
+}
+
+/** The failure a recorded one was made from, to be answered again. */
+export function failureOfRecord(failure: RecordedFailure): DomainError {
+  switch (failure.type) {
+    case 'payment-declined':
+      return new PaymentDeclinedError(failure.orderId, failure.reason);
+    case 'payment-service-error':
+      return new PaymentServiceError(failure.orderId);
+    case 'insufficient-stock':
+      return new InsufficientStockError(failure.productIds, failure.orderId);
+    case 'unknown-products':
+      return new UnknownProductsError(failure.productIds, failure.orderId);
+  }
 }
 
 /** Releases the key of a request that stored nothing, if the request still holds it. */

@@ -4,7 +4,7 @@ import { productId, userId } from '../../src/domain/ids.js';
 import { cents } from '../../src/domain/money.js';
 import {
   findIdempotencyRecord,
-  recordIdempotentResponse,
+  recordIdempotentOutcome,
   releaseIdempotencyKey,
   reserveIdempotencyKey,
 } from '../../src/db/idempotency-repository.js';
@@ -76,16 +76,12 @@ describe('Idempotency-Key reservations', () => {
   it('neither saves over nor releases the reservation of the request that took it over', async () => {
     const { user, key, first, second } = await takenOver();
 
-    expect(await recordIdempotentResponse(pool, first, { status: 201, body: { id: 1 } })).toBe(
-      false,
-    );
+    expect(await recordIdempotentOutcome(pool, first, { kind: 'accepted' })).toBe(false);
     await releaseIdempotencyKey(pool, first);
 
     const record = await findIdempotencyRecord(pool, user, key);
-    expect(record).toMatchObject({ responseStatus: null, isLocked: true });
-    expect(await recordIdempotentResponse(pool, second, { status: 202, body: { id: 2 } })).toBe(
-      true,
-    );
+    expect(record).toMatchObject({ outcome: null, isLocked: true });
+    expect(await recordIdempotentOutcome(pool, second, { kind: 'accepted' })).toBe(true);
     await releaseIdempotencyKey(pool, second);
     expect(await findIdempotencyRecord(pool, user, key)).toBeUndefined();
   });

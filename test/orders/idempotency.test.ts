@@ -337,6 +337,55 @@ describe('Idempotency-Key held past its lock (issue 13, point 4)', () => {
   });
 });
 
+// Records written before migration 0008 hold the HTTP answer, not the outcome: a retry after an
+// upgrade is still answered exactly as the first request was.
+describe('Idempotency-Key records written before the outcome column', () => {
+  const asRecordedBefore0008 = async (user: TestUser, key: string, first: HttpResponse) => {
+    const db = new pg.Client({ connectionString: env.database.url });
+    await db.connect();
+    try {
+      const { rowCount } = await db.query(
+        `update idempotency_keys set outcome = null, response_status = $3, response_body = $4
+         where user_id = $1 and key = $2 and outcome is not null`,
+        [user.id, key, first.status, JSON.stringify(first.body)],
+      );
+      expect(rowCount).toBe(1);
+    } finally {
+      await db.end();
+    }
+  };
+
+  it('replays a 201 and a 402 recorded as HTTP answers with the same status, body and headers', async () => {
+    const user = await newUser();
+    const product = await env.peers.createProduct({ price: '7.25', stock: 5 });
+    const paidBody = orderBody([{ productId: product.id, quantity: 2 }]);
+    const declinedBody = orderBody([{ productId: product.id, quantity: 1 }], {
+      paymentMethod: 'pm_card_declined',
+    });
+    const [paidKey, declinedKey] = [newKey(), newKey()];
+    const paid = await place(user, paidBody, paidKey);
+    const declined = await place(user, declinedBody, declinedKey);
+    await asRecordedBefore0008(user, paidKey, paid);
+    await asRecordedBefore0008(user, declinedKey, declined);
+
+    const paidAgain = await place(user, paidBody, paidKey);
+    const declinedAgain = await place(user, declinedBody, declinedKey);
+
+    expect([paid.status, paidAgain.status]).toEqual([201, 201]);
+    expect(paidAgain.body).toEqual(paid.body);
+    expect(paidAgain.headers.get('etag')).toBe(paid.headers.get('etag'));
+    expect(paidAgain.headers.get('location')).toBe(paid.headers.get('location'));
+    expect(paidAgain.headers.get('idempotent-replayed')).toBe('true');
+    expect([declined.status, declinedAgain.status]).toEqual([402, 402]);
+    expect(declinedAgain.body).toEqual(declined.body);
+    expect(declinedAgain.headers.get('idempotent-replayed')).toBe('true');
+    expect(await ordersOf(user)).toHaveLength(2);
+    expect(await env.peers.payments(paid.body.id)).toHaveLength(1);
+    expect(await env.peers.requests('charge', declined.body.orderId)).toHaveLength(1);
+    expect(await env.peers.stockOf(product.id)).toBe(3);
+  });
+});
+
 describe('the Idempotency-Key lock', () => {
   it('outlasts the longest a create can take: every lookup attempt timing out, then the deadline', () => {
     const lock = (

@@ -208,6 +208,30 @@ describe('POST /api/orders', () => {
     await expectNothingStored(user.token, product.id);
   });
 
+  it('answers 415 naming the media type for a body that is not JSON, and stores nothing', async () => {
+    const user = await newUser();
+    const product = await env.peers.createProduct({ price: '10.00', stock: 10 });
+    const json = JSON.stringify(orderBody([{ productId: product.id, quantity: 1 }]));
+
+    for (const contentType of ['text/plain', 'application/x-www-form-urlencoded']) {
+      const response = await request(env.url, 'POST', '/api/orders', {
+        rawBody: json,
+        headers: { 'Content-Type': contentType },
+        token: user.token,
+      });
+
+      expect(response.status).toBe(415);
+      expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(response.headers.get('accept-post')).toBe('application/json');
+      expect(response.body).toMatchObject({
+        type: '/problems/unsupported-media-type',
+        status: 415,
+        detail: expect.stringContaining(contentType),
+      });
+    }
+    await expectNothingStored(user.token, product.id);
+  });
+
   it('answers 400 naming items when the total would pass what an order can hold', async () => {
     const user = await newUser();
     const product = await env.peers.createProduct({ price: '999999999999.99', stock: 10 });
