@@ -23,6 +23,7 @@ export default tseslint.config(
       'scripts/**/*.ts',
       'src/cli/**/*.ts',
       'examples/client/generate-schema.ts',
+      'examples/client/run-tour.ts',
     ],
     rules: { 'no-console': 'off' },
   },
