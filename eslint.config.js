@@ -18,7 +18,13 @@ export default tseslint.config(
   },
   {
     // Command-line entry points talk to a person on the terminal.
-    files: ['sandbox/main.ts', 'scripts/**/*.ts', 'src/cli/**/*.ts'],
+    files: [
+      'sandbox/main.ts',
+      'scripts/**/*.ts',
+      'src/cli/**/*.ts',
+      'examples/client/generate-schema.ts',
+      'examples/client/run-tour.ts',
+    ],
     rules: { 'no-console': 'off' },
   },
   {

@@ -12,7 +12,12 @@ function markdownUnder(dir: string): string[] {
   });
 }
 
-const documents = ['README.md', 'sandbox/README.md', ...markdownUnder('docs')];
+const documents = [
+  'README.md',
+  'sandbox/README.md',
+  'examples/client/README.md',
+  ...markdownUnder('docs'),
+];
 
 /** The text outside fenced code blocks and inline code, where a link is a link. */
 function prose(markdown: string): string {
