@@ -19,7 +19,9 @@ afterEach(async () => {
 function client(overrides: Partial<PeerClientOptions> = {}) {
   return createProductClient({
     baseUrl: peer.baseUrl,
-    timeoutMs: 100,
+    // Long enough that a loaded machine never turns a slow answer into a retry (which fails the
+    // tests counting one request); the timeout tests set 50 ms against a peer answering at 500.
+    timeoutMs: 2_000,
     maxAttempts: 3,
     backoff: { initialDelayMs: 1, maxDelayMs: 5 },
     ...overrides,
