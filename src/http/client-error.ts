@@ -24,17 +24,7 @@ export function answerClientError(error: Error & { code?: string }, socket: Dupl
     return;
   }
   const isHeader = /HEADER|LF_EXPECTED|CR_EXPECTED/.test(error.code ?? '');
-  const { body } = toProblem(
-    new ValidationError(
-      [
-        isHeader
-          ? { path: 'headers', message: 'a header holds a character HTTP does not allow' }
-          : { path: 'request', message: 'the request line or framing is not valid HTTP/1.1' },
-      ],
-      'The request could not be read as HTTP.',
-    ),
-    randomBytes(16).toString('hex'),
-  );
+  const { body } = toProblem(unreadableRequestError(isHeader), randomBytes(16).toString('hex'));
   const json = JSON.stringify(body);
   socket.end(
     'HTTP/1.1 400 Bad Request\r\n' +
@@ -42,5 +32,17 @@ export function answerClientError(error: Error & { code?: string }, socket: Dupl
       `Content-Length: ${String(Buffer.byteLength(json))}\r\n` +
       'Connection: close\r\n\r\n' +
       json,
+  );
+}
+
+/** The 400 of a request Node's parser refused; /openapi.json shows it on every operation. */
+export function unreadableRequestError(isHeader: boolean): ValidationError {
+  return new ValidationError(
+    [
+      isHeader
+        ? { path: 'headers', message: 'a header holds a character HTTP does not allow' }
+        : { path: 'request', message: 'the request line or framing is not valid HTTP/1.1' },
+    ],
+    'The request could not be read as HTTP.',
   );
 }

@@ -1,11 +1,12 @@
 import {
-  commonProblems,
   idParameter,
   json,
   problem,
-  ref,
+  requestBody,
   type OpenApiPaths,
 } from './openapi-components.js';
+import { parkedSagaWithLog, resumedSaga, sagaPage } from './openapi-examples.js';
+import { commonProblems, problemExamples as p } from './openapi-problem-examples.js';
 
 const sagaSchema = {
   type: 'object',
@@ -120,11 +121,44 @@ const sagaWithLogSchema = {
   },
 };
 
+const sagaPageSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['data', 'pagination'],
+  properties: {
+    data: { type: 'array', items: sagaSchema },
+    pagination: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['page', 'limit', 'total', 'totalPages', 'totalIsLowerBound'],
+      properties: {
+        page: { type: 'integer' },
+        limit: { type: 'integer' },
+        total: { type: 'integer', description: 'Counted up to 10,000 sagas' },
+        totalPages: { type: 'integer' },
+        totalIsLowerBound: {
+          type: 'boolean',
+          description: 'true: more than 10,000 sagas match; total and totalPages stop there',
+        },
+      },
+    },
+  },
+};
+
+const tags = ['admin'];
+const forbidden = problem('Not an admin', { forbidden: p.adminForbidden });
+const sagaNotFound = problem('No such saga', { sagaNotFound: p.sagaNotFound });
+const scheduled = { summary: 'Due now, no longer waiting for an admin', value: resumedSaga };
+
 /** The /api/admin operations: inspect, retry and resolve sagas. */
 export const adminPaths: OpenApiPaths = {
   '/api/admin/sagas': {
     get: {
+      operationId: 'listSagas',
+      tags,
       summary: 'Unfinished or stuck sagas, longest waiting first (admin only)',
+      description:
+        '`state=unfinished` (the default) lists running, compensating and parked sagas; a parked one shows `needs-attention`, with the peer and what it answered. The count stops at 10,000.',
       parameters: [
         {
           name: 'state',
@@ -153,78 +187,99 @@ export const adminPaths: OpenApiPaths = {
         '200': {
           description:
             'One page: id, orderId, kind, state, step, attempts, lastError, nextAttemptAt, lockedUntil, deadlineAt',
-          content: json({
-            type: 'object',
-            additionalProperties: false,
-            required: ['data', 'pagination'],
-            properties: {
-              data: { type: 'array', items: sagaSchema },
-              pagination: {
-                type: 'object',
-                additionalProperties: false,
-                required: ['page', 'limit', 'total', 'totalPages', 'totalIsLowerBound'],
-                properties: {
-                  page: { type: 'integer' },
-                  limit: { type: 'integer' },
-                  total: { type: 'integer', description: 'Counted up to 10,000 sagas' },
-                  totalPages: { type: 'integer' },
-                  totalIsLowerBound: {
-                    type: 'boolean',
-                    description:
-                      'true: more than 10,000 sagas match; total and totalPages stop there',
-                  },
-                },
-              },
-            },
+          content: json(sagaPageSchema, {
+            parked: { summary: 'One cancel waiting for an admin', value: sagaPage },
           }),
         },
-        ...commonProblems,
-        '403': problem('Not an admin'),
+        ...commonProblems({ invalidQuery: p.invalidQuery }),
+        '403': forbidden,
       },
     },
   },
   '/api/admin/sagas/{id}': {
     get: {
+      operationId: 'getSaga',
+      tags,
       summary: 'One saga with its log: outcomes, refusals and admin decisions (admin only)',
+      description:
+        'The saga and every recorded step outcome and admin decision, oldest first, with who decided and why.',
       parameters: [idParameter],
       responses: {
-        '200': { description: 'The saga and its log', content: json(sagaWithLogSchema) },
-        ...commonProblems,
-        '403': problem('Not an admin'),
-        '404': problem('No such saga'),
+        '200': {
+          description: 'The saga and its log',
+          content: json(sagaWithLogSchema, {
+            parked: { summary: 'A refund the Payment Service refused', value: parkedSagaWithLog },
+          }),
+        },
+        ...commonProblems({ invalidId: p.invalidId }),
+        '403': forbidden,
+        '404': sagaNotFound,
       },
     },
   },
   '/api/admin/sagas/{id}/retry': {
     post: {
+      operationId: 'retrySaga',
+      tags,
       summary:
         'Make an unfinished saga due now; one that needs attention sends its refused step again (admin only)',
+      description:
+        'The refused step is sent again with the same Idempotency-Key, so the peer applies it once. The reason, when given, goes to the saga log.',
       parameters: [idParameter],
-      requestBody: { required: false, content: json(ref('RetrySagaRequest')) },
+      requestBody: requestBody(false, 'RetrySagaRequest', {
+        withReason: {
+          summary: 'After fixing the cause at the peer',
+          value: { reason: 'refunds re-enabled for this merchant' },
+        },
+        empty: { summary: 'No reason', value: {} },
+      }),
       responses: {
-        '202': { description: 'Scheduled', content: json(sagaSchema) },
-        ...commonProblems,
-        '403': problem('Not an admin'),
-        '404': problem('No such saga'),
-        '409': problem('The saga has finished, or another admin decision took it first'),
+        '202': { description: 'Scheduled', content: json(sagaSchema, { scheduled }) },
+        ...commonProblems({ invalidId: p.invalidId, malformedJson: p.malformedJson }),
+        '403': forbidden,
+        '404': sagaNotFound,
+        '409': problem('The saga has finished, or another admin decision took it first', {
+          sagaFinished: p.sagaFinished,
+          lostToAnotherDecision: p.sagaNotParked,
+        }),
+        '413': problem('Body too large', { payloadTooLarge: p.payloadTooLarge }),
+        '415': problem('A body whose Content-Type is not application/json', {
+          unsupportedMediaType: p.unsupportedMediaType,
+        }),
       },
     },
   },
   '/api/admin/sagas/{id}/resolve': {
     post: {
+      operationId: 'resolveSaga',
+      tags,
       summary:
         "Settle a saga's refused step by hand: a stock decrease or charge as not done (the order fails, or is cancelled when a cancel waits), a refund or restock as done (admin only)",
+      description:
+        'For a parked saga only. The reason is required: it goes to the saga log, and to the order history when the order fails or is cancelled because of it.',
       parameters: [idParameter],
-      requestBody: { required: true, content: json(ref('ResolveSagaRequest')) },
+      requestBody: requestBody(true, 'ResolveSagaRequest', {
+        refundedByHand: {
+          summary: 'A refused refund, done by hand at the Payment Service',
+          value: { reason: 'refunded by hand in the payment dashboard' },
+        },
+      }),
       responses: {
         '202': {
           description: 'Resolved; the saga finishes in the background',
-          content: json(sagaSchema),
+          content: json(sagaSchema, { scheduled }),
         },
-        ...commonProblems,
-        '403': problem('Not an admin'),
-        '404': problem('No such saga'),
-        '409': problem('The saga is not waiting for an admin, or has finished'),
+        ...commonProblems({ invalidReason: p.invalidReason, invalidId: p.invalidId }),
+        '403': forbidden,
+        '404': sagaNotFound,
+        '409': problem('The saga is not waiting for an admin, or has finished', {
+          sagaNotParked: p.sagaNotParked,
+          sagaFinished: p.sagaFinished,
+        }),
+        '413': problem('Body too large', { payloadTooLarge: p.payloadTooLarge }),
+        '415': problem('A body whose Content-Type is not application/json', {
+          unsupportedMediaType: p.unsupportedMediaType,
+        }),
       },
     },
   },

@@ -1,47 +1,218 @@
-import type { OpenApiPaths } from './openapi-components.js';
+import type { Examples, OpenApiPaths } from './openapi-components.js';
+import { unreadableRequestProblem } from './openapi-problem-examples.js';
+
+const tags = ['operational'];
+/** Public: no bearer token; order-api.md "Health and metrics (no authentication)". */
+const security: unknown[] = [];
+
+const content = (mediaType: string, schema: unknown, examples: Examples) => ({
+  [mediaType]: { schema, examples },
+});
+
+const peerStates = {
+  type: 'object',
+  description:
+    "Each peer's last call: its HTTP status, or why there was none. Never makes the service unready.",
+  additionalProperties: {
+    type: 'object',
+    required: ['lastStatus', 'at'],
+    properties: { lastStatus: { type: 'string' }, at: { type: 'string', format: 'date-time' } },
+  },
+};
+const readiness = {
+  type: 'object',
+  required: ['status', 'checks', 'peers'],
+  properties: {
+    status: { type: 'string', enum: ['ready', 'starting', 'stopping', 'unavailable'] },
+    checks: {
+      type: 'object',
+      required: ['database'],
+      properties: { database: { type: 'string', enum: ['up', 'down'] } },
+    },
+    peers: peerStates,
+  },
+};
+const seenAt = '2026-11-24T10:00:01.250Z';
 
 /** Health, metrics and this document: no bearer token needed. */
 export const operationalPaths: OpenApiPaths = {
   '/health': {
     get: {
+      operationId: 'getHealth',
+      tags,
+      security,
       summary: 'Liveness with version',
-      security: [],
-      responses: { '200': { description: 'ok' } },
+      description: 'The version being served and seconds since start.',
+      responses: {
+        '200': {
+          description: 'ok',
+          content: content(
+            'application/json',
+            {
+              type: 'object',
+              required: ['status', 'version', 'uptime'],
+              properties: {
+                status: { type: 'string', const: 'ok' },
+                version: { type: 'string' },
+                uptime: { type: 'integer', description: 'Seconds since the process started' },
+              },
+            },
+            { ok: { summary: 'Serving', value: { status: 'ok', version: '0.1.0', uptime: 3600 } } },
+          ),
+        },
+        ...unreadableRequestProblem,
+      },
     },
   },
   '/health/live': {
     get: {
+      operationId: 'getLiveness',
+      tags,
+      security,
       summary: 'The process can serve',
-      security: [],
-      responses: { '200': { description: 'ok' } },
+      description: 'Checks no dependency: for a liveness probe.',
+      responses: {
+        '200': {
+          description: 'ok',
+          content: content(
+            'application/json',
+            {
+              type: 'object',
+              required: ['status'],
+              properties: { status: { type: 'string', const: 'ok' } },
+            },
+            { ok: { summary: 'Alive', value: { status: 'ok' } } },
+          ),
+        },
+        ...unreadableRequestProblem,
+      },
     },
   },
   '/health/ready': {
     get: {
+      operationId: 'getReadiness',
+      tags,
+      security,
       summary: 'Database up and migrations applied; 503 while starting or stopping',
-      security: [],
-      responses: { '200': { description: 'ready' }, '503': { description: 'not ready' } },
+      description:
+        'For a readiness probe: 503 while starting, when the database is unreachable, and from the moment SIGTERM arrives. Peers are reported, never counted.',
+      responses: {
+        '200': {
+          description: 'ready',
+          content: content('application/json', readiness, {
+            ready: {
+              summary: 'Ready; the Product Service answered last',
+              value: {
+                status: 'ready',
+                checks: { database: 'up' },
+                peers: { product: { lastStatus: '200', at: seenAt } },
+              },
+            },
+          }),
+        },
+        '503': {
+          description: 'not ready',
+          content: content('application/json', readiness, {
+            stopping: {
+              summary: 'SIGTERM arrived: draining',
+              value: { status: 'stopping', checks: { database: 'down' }, peers: {} },
+            },
+            unavailable: {
+              summary: 'The database is not answering',
+              value: {
+                status: 'unavailable',
+                checks: { database: 'down' },
+                peers: { payment: { lastStatus: 'timeout', at: seenAt } },
+              },
+            },
+          }),
+        },
+        ...unreadableRequestProblem,
+      },
     },
   },
   '/metrics': {
     get: {
+      operationId: 'getMetrics',
+      tags,
+      security,
       summary: 'Prometheus metrics',
-      security: [],
-      responses: { '200': { description: 'text format' } },
+      description:
+        'Prometheus text format: request, order, saga, peer and database metrics, and the default process metrics. Keep it on the internal network.',
+      responses: {
+        '200': {
+          description: 'text format',
+          content: content(
+            'text/plain',
+            { type: 'string' },
+            {
+              sample: {
+                summary: 'Two lines of many',
+                value:
+                  '# HELP orders_created_total Orders stored (entered pending)\n# TYPE orders_created_total counter\norders_created_total 17\n',
+              },
+            },
+          ),
+        },
+        ...unreadableRequestProblem,
+      },
     },
   },
   '/openapi.json': {
     get: {
+      operationId: 'getOpenApiDocument',
+      tags,
+      security,
       summary: 'This document',
-      security: [],
-      responses: { '200': { description: 'OpenAPI 3.1, JSON' } },
+      description: 'OpenAPI 3.1, generated from the code at start.',
+      responses: {
+        '200': {
+          description: 'OpenAPI 3.1, JSON',
+          content: content(
+            'application/json',
+            {
+              type: 'object',
+              required: ['openapi', 'info', 'paths'],
+              properties: {
+                openapi: { type: 'string' },
+                info: { type: 'object' },
+                paths: { type: 'object' },
+              },
+            },
+            {
+              head: {
+                summary: 'Its first members',
+                value: {
+                  openapi: '3.1.0',
+                  info: { title: 'Order Service', version: '0.1.0' },
+                  paths: {},
+                },
+              },
+            },
+          ),
+        },
+        ...unreadableRequestProblem,
+      },
     },
   },
   '/docs': {
     get: {
+      operationId: 'getDocsPage',
+      tags,
+      security,
       summary: 'This document as a page',
-      security: [],
-      responses: { '200': { description: 'HTML' } },
+      description: 'A human-readable page of this document.',
+      responses: {
+        '200': {
+          description: 'HTML',
+          content: content(
+            'text/html',
+            { type: 'string' },
+            { page: { summary: 'The page', value: '<!doctype html><html lang="en">…</html>' } },
+          ),
+        },
+        ...unreadableRequestProblem,
+      },
     },
   },
 };
