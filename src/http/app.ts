@@ -18,7 +18,8 @@ import type { Authenticator } from './auth.js';
 import { requireAuth } from './auth.js';
 import type { Readiness } from './health-routes.js';
 import { healthRoutes } from './health-routes.js';
-import { docsPage, openApiDocument } from './openapi.js';
+import { docsRoutes } from './docs-routes.js';
+import { openApiDocument } from './openapi.js';
 import { adminRoutes } from './admin-routes.js';
 import { ordersRoutes } from './orders-routes.js';
 import { toProblem } from './problem.js';
@@ -67,10 +68,7 @@ export function createApp(deps: AppDeps): Express {
   app.get('/openapi.json', (_req, res) => {
     res.json(document);
   });
-  const page = docsPage(document);
-  app.get('/docs', (_req, res) => {
-    res.type('html').send(page);
-  });
+  app.use(docsRoutes());
 
   app.use('/api', (_req, _res, next) => {
     // Until migrations are applied the API cannot serve; say so instead of failing queries.

@@ -1,4 +1,6 @@
+import { docsAssetNames } from './docs-routes.js';
 import type { OpenApiPaths } from './openapi-components.js';
+import { problem } from './openapi-components.js';
 
 /** Health, metrics and this document: no bearer token needed. */
 export const operationalPaths: OpenApiPaths = {
@@ -39,9 +41,34 @@ export const operationalPaths: OpenApiPaths = {
   },
   '/docs': {
     get: {
-      summary: 'This document as a page',
+      summary: 'This document as an interactive reference (Swagger UI)',
       security: [],
       responses: { '200': { description: 'HTML' } },
+    },
+  },
+  '/docs/assets/{file}': {
+    get: {
+      summary: 'A script, style sheet or icon the /docs page loads',
+      security: [],
+      parameters: [
+        {
+          name: 'file',
+          in: 'path',
+          required: true,
+          schema: { type: 'string', enum: docsAssetNames },
+        },
+        {
+          name: 'v',
+          in: 'query',
+          required: false,
+          schema: { type: 'string' },
+          description: 'The Swagger UI version; with it the file is cached for a year',
+        },
+      ],
+      responses: {
+        '200': { description: 'JavaScript, CSS or PNG' },
+        '404': problem('No such file'),
+      },
     },
   },
 };

@@ -5,8 +5,6 @@ import { operationalPaths } from './openapi-operational-paths.js';
 import { orderPaths } from './openapi-order-paths.js';
 import './schemas.js';
 
-export { docsPage } from './docs-page.js';
-
 /** order-api.md as OpenAPI 3.1, its schemas generated from the zod schemas the routes parse with. */
 export function openApiDocument(version: string): OpenApiDocument {
   const { schemas } = z.toJSONSchema(z.globalRegistry, {
