@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Router } from 'express';
+import helmet from 'helmet';
 import { z } from 'zod';
 import { RouteNotFoundError } from '../domain/errors.js';
 
@@ -66,8 +67,16 @@ export function docsRoutes(): Router {
   const html = page(version);
   const router = Router();
 
+  // The one directive loosened, for this page only: helmet's upgrade-insecure-requests makes the
+  // browser fetch the page's scripts and /openapi.json over https, which the service does not
+  // speak, so over plain http from any host but localhost the page stayed blank. Every URL the
+  // page uses is same-origin, so on an https page nothing insecure can load without it either.
+  const pagePolicy = helmet.contentSecurityPolicy({
+    directives: { upgradeInsecureRequests: null },
+  });
+
   // The page and our initializer change with a deploy: revalidate them (ETag) every time.
-  router.get('/docs', (_req, res) => {
+  router.get('/docs', pagePolicy, (_req, res) => {
     res.set('Cache-Control', 'no-cache').type('html').send(html);
   });
 

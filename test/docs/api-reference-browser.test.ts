@@ -8,10 +8,13 @@ import { request } from '../support/http-client.js';
 import { useProcessCluster } from '../support/service-process.js';
 import { newUser } from '../support/tokens.js';
 
-// /docs in a real browser: the page runs under the service's CSP, lists the whole document, and
-// places an order through Authorize and try-it-out. The machine's Chromium (Debian `chromium`),
-// driven by playwright-core; CHROMIUM_PATH points at another one.
+// /docs in a real browser: the page runs under the service's CSP, also over plain http from
+// another host, lists the whole document, places an order through Authorize and try-it-out, and
+// deep-links operations. The machine's Chromium (Debian `chromium`), driven by playwright-core;
+// CHROMIUM_PATH points at another one.
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// A name for the service's loopback address that the browser does not treat as localhost.
+const remoteHost = 'order-service.test';
 const screenshotFile = path.resolve(import.meta.dirname, '../../docs/images/api-reference.png');
 
 /** Why this file cannot run here; a missing browser fails instead under REQUIRE_BROWSER=1 (CI). */
@@ -49,7 +52,7 @@ type Reference = {
   contentSecurityPolicy: string | undefined;
 };
 
-async function openReference(browser: Browser, base: string): Promise<Reference> {
+async function openReference(browser: Browser, origin: string): Promise<Reference> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.setDefaultTimeout(15_000);
   const errors: string[] = [];
@@ -59,7 +62,7 @@ async function openReference(browser: Browser, base: string): Promise<Reference>
   page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
   await page.addInitScript(recordCspViolations);
 
-  const response = await page.goto(`${base}/docs`);
+  const response = await page.goto(`${origin}/docs`);
   // Swagger UI has fetched /openapi.json and rendered it once the first operation shows.
   await page.locator('.opblock').first().waitFor();
 
@@ -72,6 +75,12 @@ async function openReference(browser: Browser, base: string): Promise<Reference>
     },
   };
 }
+
+/** The block of one operation, as `.opblock-post` holding the summary of `/api/orders`. */
+const operationBlock = (page: Page, method: string, route: string) =>
+  page
+    .locator(`.opblock-${method}`)
+    .filter({ has: page.locator(`.opblock-summary-path[data-path="${route}"]`) });
 
 const reason = skipReason();
 
@@ -99,7 +108,11 @@ describe('the API reference at /docs, in Chromium', () => {
       })));
   beforeAll(async () => {
     // As root (CI, containers) Chromium's sandbox cannot start.
-    browser = await chromium.launch({ executablePath: chromiumPath, chromiumSandbox: false });
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      chromiumSandbox: false,
+      args: [`--host-resolver-rules=MAP ${remoteHost} 127.0.0.1`],
+    });
   });
   afterAll(async () => {
     await browser.close();
@@ -163,9 +176,7 @@ describe('the API reference at /docs, in Chromium', () => {
     await dialog.getByRole('button', { name: 'Remove authorization' }).waitFor();
     await dialog.locator('.btn-done').click();
     await dialog.waitFor({ state: 'detached' });
-    const placeOrder = page
-      .locator('.opblock-post')
-      .filter({ has: page.locator('.opblock-summary-path[data-path="/api/orders"]') });
+    const placeOrder = operationBlock(page, 'post', '/api/orders');
     await placeOrder.locator('.opblock-summary').click();
     await placeOrder.locator('.try-out__btn').click();
     await placeOrder.locator('textarea.body-param__text').fill(JSON.stringify(body));
@@ -186,4 +197,40 @@ describe('the API reference at /docs, in Chromium', () => {
     expect(await reference.problems()).toEqual([]);
     await page.close();
   }, 45_000);
+
+  it('renders over plain http at a host that is not localhost: nothing upgraded to https', async () => {
+    const { base, document } = await service();
+    const reference = await openReference(browser, base.replace('127.0.0.1', remoteHost));
+
+    await expect
+      .poll(() => reference.page.locator('.opblock').count())
+      .toBe(operationsOf(document).length);
+
+    expect(reference.contentSecurityPolicy).toContain("script-src 'self'");
+    expect(reference.contentSecurityPolicy).not.toContain('upgrade-insecure-requests');
+    // Chromium's notice that Cross-Origin-Opener-Policy needs https: about the transport.
+    const problems = await reference.problems();
+    expect(
+      problems.filter(
+        (problem) => !/Cross-Origin-Opener-Policy header has been ignored/.test(problem),
+      ),
+    ).toEqual([]);
+    await reference.page.close();
+  });
+
+  it('deep-links an operation: the address of an expanded one opens it expanded', async () => {
+    const { base } = await service();
+    const { page } = await openReference(browser, base);
+    await operationBlock(page, 'post', '/api/orders').locator('.opblock-summary').click();
+    await expect.poll(() => new URL(page.url()).hash).toMatch(/^#\/.+/);
+    const address = page.url();
+    const again = await browser.newPage();
+    again.setDefaultTimeout(15_000);
+
+    await again.goto(address);
+
+    // Expanded: its "Try it out" button shows without a click.
+    await operationBlock(again, 'post', '/api/orders').locator('.try-out__btn').waitFor();
+    await Promise.all([page.close(), again.close()]);
+  });
 });

@@ -30,6 +30,22 @@ describe('GET /docs', () => {
     ]);
     expect(response.text).toMatch(/href="\/docs\/assets\/swagger-ui\.css\?v=[\w.-]+"/);
   });
+
+  it("keeps the service's CSP but for upgrade-insecure-requests, which would load it over https", async () => {
+    const directives = async (path: string) =>
+      (await env.api().get(path)).headers
+        .get('content-security-policy')
+        ?.split(';')
+        .map((directive) => directive.trim());
+
+    const page = await directives('/docs');
+    const elsewhere = await directives('/openapi.json');
+
+    expect(elsewhere).toContain('upgrade-insecure-requests');
+    expect(page).toEqual(
+      elsewhere?.filter((directive) => directive !== 'upgrade-insecure-requests'),
+    );
+  });
 });
 
 describe('GET /docs/assets/{file}', () => {
