@@ -170,9 +170,12 @@ describe(
       await crash.cluster.peers.clearFaults();
       await crash.recover(user, orderId, 'paid');
 
+      // The notifications refused with 503 before the crash wait out their backoff (up to 2 s
+      // after one attempt, doubling) before the relay sends them again.
       await expect
-        .poll(async () =>
-          (await crash.cluster.peers.notifications(orderId)).map((n) => n.type).sort(),
+        .poll(
+          async () => (await crash.cluster.peers.notifications(orderId)).map((n) => n.type).sort(),
+          { timeout: 15_000 },
         )
         .toEqual(['order.created', 'order.paid']);
       expect(await crash.ledgerOf(orderId)).toEqual(paidOnce(products));
