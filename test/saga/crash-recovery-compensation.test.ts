@@ -117,10 +117,11 @@ describe(
 
       const url = await crash.recover(user, orderId, 'cancelled');
       // The fresh process's recovery worker has passed over the order a few times.
-      await expect.poll(() => recoveryPasses(url)).toBeGreaterThanOrEqual(3);
+      await expect.poll(() => recoveryPasses(url), { timeout: 15_000 }).toBeGreaterThanOrEqual(3);
       await expect
         .poll(
           async () => (await crash.cluster.peers.notifications(orderId, 'order.cancelled')).length,
+          { timeout: 15_000 },
         )
         .toBe(1);
 
