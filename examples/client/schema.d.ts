@@ -295,10 +295,30 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * This document as a page
-     * @description A human-readable page of this document.
+     * This document as an interactive reference (Swagger UI)
+     * @description Swagger UI, served by the service itself from the swagger-ui-dist package under its CSP (no CDN), built from /openapi.json: every operation, with Authorize for a bearer token and Try it out.
      */
     get: operations['getDocsPage'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/docs/assets/{file}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A script, style sheet or icon the /docs page loads
+     * @description Only these files are served; with `v` (the Swagger UI version) they are cached for a year.
+     */
+    get: operations['getDocsAsset'];
     put?: never;
     post?: never;
     delete?: never;
@@ -1975,6 +1995,53 @@ export interface operations {
       };
       /** @description The request could not be read as HTTP (a header holds a control character, or the request line is broken); answered before any route */
       400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getDocsAsset: {
+    parameters: {
+      query?: {
+        /**
+         * @description The Swagger UI version; with it the file is cached for a year
+         * @example 5.36.0
+         */
+        v?: string;
+      };
+      header?: never;
+      path: {
+        /** @example init.js */
+        file: 'swagger-ui-bundle.js' | 'swagger-ui.css' | 'favicon-32x32.png' | 'init.js';
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description JavaScript, CSS or PNG */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/javascript': string;
+        };
+      };
+      /** @description The request could not be read as HTTP (a header holds a control character, or the request line is broken); answered before any route */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such file */
+      404: {
         headers: {
           [name: string]: unknown;
         };

@@ -12,6 +12,7 @@ import type { Authenticator } from './auth.js';
 import { requireAuth } from './auth.js';
 import type { Readiness } from './health-routes.js';
 import { healthRoutes } from './health-routes.js';
+import { docsRoutes } from './docs-routes.js';
 import {
   MalformedJsonError,
   PayloadTooLargeError,
@@ -19,7 +20,7 @@ import {
   ServiceStartingError,
   UnsupportedMediaTypeError,
 } from './http-errors.js';
-import { docsPage, openApiDocument } from './openapi.js';
+import { openApiDocument } from './openapi.js';
 import { adminRoutes } from './admin-routes.js';
 import { ordersRoutes } from './orders-routes.js';
 import { toProblem } from './problem.js';
@@ -68,10 +69,7 @@ export function createApp(deps: AppDeps): Express {
   app.get('/openapi.json', (_req, res) => {
     res.json(document);
   });
-  const page = docsPage(document);
-  app.get('/docs', (_req, res) => {
-    res.type('html').send(page);
-  });
+  app.use(docsRoutes());
 
   app.use('/api', (_req, _res, next) => {
     // Until migrations are applied the API cannot serve; say so instead of failing queries.

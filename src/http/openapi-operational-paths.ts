@@ -1,5 +1,7 @@
+import { docsAssetNames } from './docs-routes.js';
 import type { Examples, OpenApiPaths } from './openapi-components.js';
-import { unreadableRequestProblem } from './openapi-problem-examples.js';
+import { problem } from './openapi-components.js';
+import { problemExamples, unreadableRequestProblem } from './openapi-problem-examples.js';
 
 const tags = ['operational'];
 /** Public: no bearer token; order-api.md "Health and metrics (no authentication)". */
@@ -200,8 +202,9 @@ export const operationalPaths: OpenApiPaths = {
       operationId: 'getDocsPage',
       tags,
       security,
-      summary: 'This document as a page',
-      description: 'A human-readable page of this document.',
+      summary: 'This document as an interactive reference (Swagger UI)',
+      description:
+        'Swagger UI, served by the service itself from the swagger-ui-dist package under its CSP (no CDN), built from /openapi.json: every operation, with Authorize for a bearer token and Try it out.',
       responses: {
         '200': {
           description: 'HTML',
@@ -212,6 +215,45 @@ export const operationalPaths: OpenApiPaths = {
           ),
         },
         ...unreadableRequestProblem,
+      },
+    },
+  },
+  '/docs/assets/{file}': {
+    get: {
+      operationId: 'getDocsAsset',
+      tags,
+      security,
+      summary: 'A script, style sheet or icon the /docs page loads',
+      description:
+        'Only these files are served; with `v` (the Swagger UI version) they are cached for a year.',
+      parameters: [
+        {
+          name: 'file',
+          in: 'path',
+          required: true,
+          schema: { type: 'string', enum: docsAssetNames },
+          example: 'init.js',
+        },
+        {
+          name: 'v',
+          in: 'query',
+          required: false,
+          schema: { type: 'string' },
+          description: 'The Swagger UI version; with it the file is cached for a year',
+          example: '5.36.0',
+        },
+      ],
+      responses: {
+        '200': {
+          description: 'JavaScript, CSS or PNG',
+          content: content(
+            'text/javascript',
+            { type: 'string' },
+            { script: { summary: 'init.js', value: 'window.ui = SwaggerUIBundle({ … });' } },
+          ),
+        },
+        ...unreadableRequestProblem,
+        '404': problem('No such file', { notFound: problemExamples.routeNotFound }),
       },
     },
   },

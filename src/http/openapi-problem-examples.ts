@@ -21,6 +21,7 @@ import { unreadableRequestError } from './client-error.js';
 import {
   MalformedJsonError,
   PayloadTooLargeError,
+  RouteNotFoundError,
   ServiceStartingError,
   TooManyRequestsError,
   UnauthorizedError,
@@ -122,6 +123,7 @@ export const problemExamples = {
   ),
   preconditionFailed: example('If-Match names version 2; it is 3', new PreconditionFailedError(3)),
   payloadTooLarge: example('A body over BODY_LIMIT', new PayloadTooLargeError()),
+  routeNotFound: example('A path with nothing at it', new RouteNotFoundError()),
   unsupportedMediaType: example(
     'A form-encoded body',
     new UnsupportedMediaTypeError('application/x-www-form-urlencoded', 'POST'),

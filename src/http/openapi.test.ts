@@ -69,6 +69,7 @@ describe('the OpenAPI document', () => {
       'GET /metrics': 'getMetrics',
       'GET /openapi.json': 'getOpenApiDocument',
       'GET /docs': 'getDocsPage',
+      'GET /docs/assets/{file}': 'getDocsAsset',
     });
     expect(new Set(Object.values(ids)).size).toBe(operations.length);
   });

@@ -5,8 +5,6 @@ import { operationalPaths } from './openapi-operational-paths.js';
 import { orderPaths } from './openapi-order-paths.js';
 import './schemas.js';
 
-export { docsPage } from './docs-page.js';
-
 const bearerDescription = [
   'A JWT in `Authorization: Bearer <token>`: HS256 signed with `JWT_SECRET`, or RS256/ES256 from the identity provider at `JWKS_URL`; `iss` and `aud` are checked when `JWT_ISSUER` and `JWT_AUDIENCE` are set. `sub` is the user id (a positive integer), `exp` is required.',
   'Two roles. **admin**: `role: "admin"`, or `"admin"` in `roles`. **user**: any other token.',

@@ -114,15 +114,6 @@ describe('API description', () => {
       expect(methodsOf(path)).toContain('get');
     }
   });
-
-  it('serves a human-readable page at /docs', async () => {
-    const response = await env.api().get('/docs');
-
-    expect(response.status).toBe(200);
-    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
-    expect(response.text).toMatch(/<html/i);
-    expect(response.text).toContain('/api/orders');
-  });
 });
 
 describe('readiness during shutdown', () => {

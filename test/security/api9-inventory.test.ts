@@ -18,6 +18,7 @@ const publicOperations = [
   'GET /metrics',
   'GET /openapi.json',
   'GET /docs',
+  'GET /docs/assets/{file}',
 ];
 
 type Layer = {
@@ -50,7 +51,8 @@ function routesOf(stack: Layer[], prefix = ''): string[] {
 const toOpenApiPath = (expressPath: string): string =>
   expressPath.replace(/:(\w+)/g, '{$1}').replace(/\/$/, '') || '/';
 
-type Operation = { security?: unknown[] };
+type Parameter = { name: string; in: string; schema?: { enum?: unknown[] } };
+type Operation = { security?: unknown[]; parameters?: Parameter[] };
 type OpenApi = { paths: Record<string, Record<string, Operation>>; security?: unknown[] };
 
 const httpMethods = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
@@ -63,10 +65,18 @@ function documentedOperations(document: OpenApi): string[] {
   );
 }
 
-/** A concrete URL for an operation: `{id}` becomes 1. */
-const urlOf = (operation: string): { method: string; path: string } => {
+/**
+ * A concrete URL for an operation: a path parameter with documented values (`{file}` of
+ * /docs/assets) takes the first, any other (`{id}`) becomes 1.
+ */
+const urlOf = (document: OpenApi, operation: string): { method: string; path: string } => {
   const [method, path] = operation.split(' ') as [string, string];
-  return { method, path: path.replace(/\{\w+\}/g, '1') };
+  const parameters = document.paths[path]?.[method.toLowerCase()]?.parameters ?? [];
+  const valueOf = (name: string): string => {
+    const documented = parameters.find((p) => p.in === 'path' && p.name === name)?.schema?.enum;
+    return documented === undefined ? '1' : String(documented[0]);
+  };
+  return { method, path: path.replace(/\{(\w+)\}/g, (_, name: string) => valueOf(name)) };
 };
 
 describe('the route inventory', () => {
@@ -113,16 +123,18 @@ describe('the route inventory', () => {
 });
 
 describe('unauthenticated access', () => {
+  let document: OpenApi;
   let operations: string[];
   beforeAll(async () => {
-    operations = documentedOperations((await env.api().get('/openapi.json')).body as OpenApi);
+    document = (await env.api().get('/openapi.json')).body as OpenApi;
+    operations = documentedOperations(document);
   });
 
   it('answers 401 to every routed operation without a token, except health, metrics and docs', async () => {
     const answers: Record<string, number> = {};
 
     for (const operation of operations) {
-      const { method, path } = urlOf(operation);
+      const { method, path } = urlOf(document, operation);
       const body = method === 'GET' ? {} : { body: {} };
       answers[operation] = (await request(env.url, method, path, body)).status;
     }
