@@ -15,7 +15,7 @@ export const breakerStateValue = {
 } as const satisfies Record<BreakerState, number>;
 
 /** The tables the retention job (saga/retention.ts) deletes from: retention_deleted_rows_total. */
-export const retentionTables = ['sagas', 'saga_log', 'outbox'] as const;
+export const retentionTables = ['sagas', 'saga_log', 'outbox', 'order_events'] as const;
 
 export type RetentionTable = (typeof retentionTables)[number];
 
@@ -117,7 +117,7 @@ export function createMetrics(sources?: StateSources) {
     }),
     retentionDeletedRows: new client.Counter({
       name: 'retention_deleted_rows_total',
-      help: 'Rows the retention job deleted: finished sagas, their saga_log, delivered outbox rows',
+      help: 'Rows the retention job deleted: finished sagas, their saga_log, delivered outbox rows, published order events',
       labelNames: ['table'] as const,
       registers,
     }),
