@@ -1,5 +1,6 @@
 import { CloudEvent } from 'cloudevents';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseExposition } from '../support/prometheus.js';
 import type { EventConsumer } from '../support/rabbitmq.js';
 import { brokerUrl, consumeEvents, testExchange } from '../support/rabbitmq.js';
 import { placePaidOrder } from '../support/orders.js';
@@ -55,5 +56,28 @@ describe('order events on RabbitMQ (issue 15)', () => {
     expect(previousStatus).toBe('paid');
     expect(last).toEqual(now.body);
     expect(events[2]!.time).toBe(now.body.updatedAt);
+  });
+
+  it('counts what the broker confirmed, and reports an empty backlog once it has', async () => {
+    const user = await newUser();
+    const { order } = await placePaidOrder(env, user);
+    await consumer.waitForEvents(order.id, 2);
+    const sample = async (name: string, labels: Record<string, string> = {}) => {
+      const families = parseExposition((await env.api().get('/metrics')).text);
+      const family = families.get(name.replace(/_count$/, '')) ?? families.get(name);
+      return family?.samples.find(
+        (each) =>
+          each.name === name &&
+          Object.entries(labels).every(([key, value]) => each.labels[key] === value),
+      )?.value;
+    };
+
+    await expect.poll(() => sample('order_events_unpublished'), { timeout: 10_000 }).toBe(0);
+    expect(await sample('order_events_oldest_unpublished_age_seconds')).toBe(0);
+    expect(
+      await sample('order_events_published_total', { type: 'com.example.order.paid' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(await sample('order_event_publish_failures_total', { reason: 'unreachable' })).toBe(0);
+    expect(await sample('order_event_confirm_duration_seconds_count')).toBeGreaterThanOrEqual(1);
   });
 });
