@@ -11,6 +11,8 @@ export type TcpProxy = {
   restore(): void;
   /** Connections accepted and forwarded so far. */
   forwarded(): number;
+  /** Connections destroyed on arrival while cut. */
+  refused(): number;
   close(): Promise<void>;
 };
 
@@ -22,8 +24,10 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   const open = new Set<net.Socket>();
   let isCut = false;
   let forwarded = 0;
+  let refused = 0;
   const server = net.createServer((client) => {
     if (isCut) {
+      refused += 1;
       client.destroy();
       return;
     }
@@ -63,6 +67,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       isCut = false;
     },
     forwarded: () => forwarded,
+    refused: () => refused,
     async close() {
       destroyAll();
       await new Promise<void>((resolve) => {
