@@ -43,13 +43,14 @@ describe(
       const products = await Promise.all(
         [0, 1].map(() => cluster.peers.createProduct({ price: '4.40', stock: 10_000 })),
       );
-      // Slower charges stretch the 100 orders over the three closes.
+      // Slow charges, two at a time, stretch the 100 orders (10 s or more) over the three closes,
+      // each a couple of rabbitmqctl calls of ~0.7 s.
       await cluster.peers.fault({ operation: 'charge', mode: 'latency', latencyMs: 200 });
       const service = cluster.start();
       const url = service.ready();
       const load = placeOrders({
         count: 100,
-        concurrency: 4,
+        concurrency: 2,
         users,
         productIds: products.map((product) => product.id),
         target: () => url,
