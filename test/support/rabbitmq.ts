@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import amqp from 'amqplib';
 import type { ConsumeMessage } from 'amqplib';
 import { expect } from 'vitest';
+import { runCommand } from './command.js';
 
 /** The machine's RabbitMQ (`.ci/run` starts it when it is down); TEST_AMQP_URL overrides it. */
 export const brokerUrl = process.env.TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
@@ -54,3 +55,31 @@ export async function consumeEvents(exchange: string) {
 }
 
 export type EventConsumer = Awaited<ReturnType<typeof consumeEvents>>;
+
+/**
+ * Closes, from the broker's side, every connection whose client-given name contains `fragment`
+ * (`rabbitmqctl close_connection`, as an operator or a broker restart would), and answers how many.
+ * The service names its connection `order-service <exchange> <host>:<pid>`, so a test's unique
+ * exchange picks out its own service's connections on the shared broker.
+ */
+export async function closeBrokerConnections(fragment: string, reason: string): Promise<number> {
+  const listed = await runCommand('rabbitmqctl', [
+    'list_connections',
+    '-q',
+    '--no-table-headers',
+    'pid',
+    'client_properties',
+  ]);
+  if (listed.code !== 0) throw new Error(`rabbitmqctl list_connections failed:\n${listed.output}`);
+  const pids = listed.stdout
+    .split('\n')
+    .filter((line) => line.includes(fragment))
+    .map((line) => line.split('\t')[0] ?? '')
+    .filter((pid) => pid.startsWith('<'));
+  for (const pid of pids) {
+    const closed = await runCommand('rabbitmqctl', ['close_connection', pid, reason]);
+    if (closed.code !== 0)
+      throw new Error(`rabbitmqctl close_connection failed:\n${closed.output}`);
+  }
+  return pids.length;
+}
