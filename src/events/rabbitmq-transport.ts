@@ -97,9 +97,11 @@ export function createRabbitMqTransport(options: RabbitMqOptions): EventTranspor
       );
       const settled = await withTimeout(Promise.allSettled(answers), options.confirmTimeoutMs);
       if (settled === 'timeout') {
-        // A broker that neither confirms nor fails: drop the connection, start afresh next time.
+        // A broker that neither confirms nor fails: forget the connection and start afresh next
+        // time. Not awaited: a silent broker may never answer the close either (amqplib then
+        // drops the socket when heartbeats stop), and the relay must not stall on it.
         opening = undefined;
-        await connection.close().catch(() => undefined);
+        void connection.close().catch(() => undefined);
         throw new Error(`the broker confirmed nothing within ${options.confirmTimeoutMs} ms`);
       }
       if (channelState.isLost) throw new Error('the broker connection closed before it confirmed');
