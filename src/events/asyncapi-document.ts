@@ -15,15 +15,15 @@ export type AsyncApiSettings = {
 type JsonSchema = Record<string, unknown>;
 
 const whenWritten: Record<OrderEventKind, string> = {
-  created: 'The order was stored, as `pending` (stock reserved, not yet charged).',
+  created: 'The order was stored as `pending`; its saga then reserves the stock and charges.',
   paid: 'The charge succeeded: the order is `paid` and carries its `paymentId`.',
   processing: 'An admin moved the order to `processing`.',
   shipped: 'An admin moved the order to `shipped`.',
   delivered: 'An admin moved the order to `delivered`.',
   cancelled:
-    'The order is `cancelled`: by its user or an admin, once the charge was refunded and the stock put back.',
+    'The order is `cancelled`, by its user or an admin: its charge refunded and its stock put back.',
   failed:
-    'The order is `failed`: its place saga gave up (stock, product, payment, deadline) or an admin set it.',
+    'The order is `failed`: its place saga gave up (stock, product, payment, deadline), or an admin failed it; stock put back, any charge refunded.',
   needs_attention:
     "The order's saga was parked for an admin: a peer refused a step for good. The status is unchanged, so `previousStatus` equals `status`.",
 };

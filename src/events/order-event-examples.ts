@@ -26,7 +26,7 @@ export const exampleChanges: Record<OrderEventKind, ExampleChange> = {
     version: 1,
     paymentId: null,
     at: '2026-11-24T10:00:00.000Z',
-    summary: 'Order 17 placed: stored as pending, stock reserved',
+    summary: 'Order 17 placed: stored as pending',
   },
   paid: {
     status: 'paid',
@@ -74,7 +74,7 @@ export const exampleChanges: Record<OrderEventKind, ExampleChange> = {
     version: 2,
     paymentId: null,
     at: '2026-11-24T10:00:30.000Z',
-    summary: 'Order 17 failed: its saga ran past its deadline, the stock was put back',
+    summary: 'Order 17 failed: its saga passed its deadline before the charge; stock put back',
   },
   needs_attention: {
     status: 'paid',
