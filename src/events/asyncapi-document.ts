@@ -220,7 +220,8 @@ function cloudEventSchema(source: string): JsonSchema {
       time: {
         type: 'string',
         format: 'date-time',
-        description: 'When the change committed; equals `data.updatedAt`.',
+        description:
+          'When the change was made (the time of its transaction); equals `data.updatedAt`.',
       },
       datacontenttype: { type: 'string', const: 'application/json' },
       traceparent: {
