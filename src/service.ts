@@ -222,6 +222,7 @@ export async function startService(
     bodyLimit: config.bodyLimit,
     placeOrderRateLimit: orderRateLimit.middleware,
     version: runtime.version,
+    events: { exchange: events.exchange, source: events.source, typePrefix: events.typePrefix },
   });
   const server = createServer(app);
   server.on('clientError', answerClientError);
