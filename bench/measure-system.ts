@@ -1,7 +1,8 @@
 /**
  * One round of one system: a fresh database (seeded), fresh trivial peers, the system in its own
- * process (and, for the tracing row, a fresh OTLP sink), then per scenario a warm-up and the
- * measured run, with the resources it used read before and after (resource-usage.ts).
+ * process (and, for the tracing row, a fresh OTLP sink; for the events row, a consumer of its
+ * exchange), then per scenario a warm-up and the measured run, with the resources it used read
+ * before and after (resource-usage.ts).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Load, OrderTargets } from './bench-load.js';
@@ -31,6 +32,15 @@ import {
 } from './bench-processes.js';
 import type { Measurement, MetricKey, Metrics, Scenario, SystemName } from './bench-report.js';
 import { systemLabels } from './bench-report.js';
+import type { EventConsumer, EventLag } from './order-events.js';
+import {
+  drainDeadlineMs,
+  eventsEnv,
+  sampleEventLag,
+  startEventConsumer,
+  waitForConsumer,
+  waitForDrain,
+} from './order-events.js';
 import type { PostgresProbe, PostgresSnapshot } from './resource-usage.js';
 import { processCpuMs, statisticsDelayMs } from './resource-usage.js';
 
@@ -56,13 +66,14 @@ const tracingEnv = (endpoint: string) => ({
 
 const createUsers = { first: 1001, count: 2000 }; // create spreads over users 1001..3000
 
-const isService = (name: SystemName) => name === 'service' || name === 'service-otlp';
+const isService = (name: SystemName) =>
+  name === 'service' || name === 'service-otlp' || name === 'service-events';
 
 type Snapshot = {
   cpuMs: number | undefined;
   peersCpuMs: number | undefined;
   postgres: PostgresSnapshot;
-  counters: { queries: number; peerCalls: number } | undefined;
+  counters: Counters | undefined;
   otlpBytes: number | undefined;
 };
 
@@ -77,10 +88,12 @@ export async function measureRound(
   const seeded = await seedListUsers(databaseUrl);
   const peers = await startTrivialPeers(options.scratch);
   const sink = name === 'service-otlp' ? await startOtlpSink(options.scratch) : undefined;
+  const consumer = name === 'service-events' ? await startEventConsumer() : undefined;
   const port = await freePort();
   const env = {
     ...systemEnv(port, databaseUrl, peers),
     ...(sink === undefined ? {} : tracingEnv(sink.url)),
+    ...(consumer === undefined ? {} : eventsEnv),
   };
   const server = isService(name)
     ? spawnService(env, options.scratch, options.serviceNodeOptions)
@@ -101,10 +114,17 @@ export async function measureRound(
       const load = loadFor(scenario, seeded);
       const run = { connections: options.connections };
       await runLoad(baseUrl, load, options.warmupSeconds, run);
+      // The measured run starts with no backlog of events from the warm-up.
+      if (consumer !== undefined) await waitForDrain(databaseUrl);
       // Lets the warm-up's statistics reach pg_stat_* and its background work finish.
       await sleep(statisticsDelayMs);
       const before = await snapshot();
+      const lagSampler = consumer === undefined ? undefined : sampleEventLag(databaseUrl);
       const measured = await runLoad(baseUrl, load, options.durationSeconds, run);
+      const lag = await lagSampler?.stop();
+      const publishedByEnd = consumer === undefined ? undefined : await scrapeCounters(baseUrl);
+      // The events of the run's last creates, before the counters are read again.
+      const drain = consumer === undefined ? undefined : await waitForDrain(databaseUrl);
       await sleep(statisticsDelayMs);
       const after = await snapshot();
       const measurement: Measurement = {
@@ -121,6 +141,18 @@ export async function measureRound(
       if (sink !== undefined && measurement.otlpBytesPerRequest === 0) {
         measurement.unexpected['no spans exported'] = 1;
       }
+      if (consumer !== undefined && lag !== undefined && drain !== undefined) {
+        const published =
+          (publishedByEnd?.eventsPublished ?? 0) - (before.counters?.eventsPublished ?? 0);
+        Object.assign(measurement, {
+          eventsPerSecond: published / options.durationSeconds,
+          eventLagP95Seconds: lag.p95Seconds,
+          eventLagMaxSeconds: lag.maxSeconds,
+          eventBacklogMax: lag.backlogMax,
+          eventDrainSeconds: drain.seconds,
+        });
+        await checkEvents(measurement, { lag, drain, consumer, after });
+      }
       results.set(scenario, measurement);
       log(`  ${scenario.padEnd(7)} ${describe(measurement)}`);
     }
@@ -128,8 +160,29 @@ export async function measureRound(
     await stopChild(server);
     await stopChild(peers.child);
     if (sink !== undefined) await stopChild(sink.child);
+    await consumer?.close();
   }
   return results;
+}
+
+/**
+ * Flags the events row when the relay did not keep up with it: no lag samples, events still
+ * unpublished at the deadline, or fewer messages at the consumer than the broker confirmed.
+ */
+async function checkEvents(
+  measurement: Measurement,
+  run: { lag: EventLag; drain: { unpublished: number }; consumer: EventConsumer; after: Snapshot },
+): Promise<void> {
+  if (run.lag.samples === 0) measurement.unexpected['no event lag samples'] = 1;
+  if (run.drain.unpublished > 0) {
+    measurement.unexpected[`events unpublished after ${String(drainDeadlineMs / 1000)} s`] =
+      run.drain.unpublished;
+  }
+  const published = run.after.counters?.eventsPublished ?? 0;
+  const received = await waitForConsumer(run.consumer, published);
+  if (published === 0 || received < published) {
+    measurement.unexpected['events not at the consumer'] = published - received;
+  }
 }
 
 function perRequest(before: Snapshot, after: Snapshot, requests: number): Metrics {
@@ -156,6 +209,9 @@ function perRequest(before: Snapshot, after: Snapshot, requests: number): Metric
   set('dbQueriesPerRequest', before.counters?.queries, after.counters?.queries);
   set('peerCallsPerRequest', before.counters?.peerCalls, after.counters?.peerCalls);
   set('otlpBytesPerRequest', before.otlpBytes, after.otlpBytes);
+  if (after.counters?.eventsPublished) {
+    set('eventsPerRequest', before.counters?.eventsPublished, after.counters.eventsPublished);
+  }
   return metrics;
 }
 
@@ -172,6 +228,11 @@ function describe(m: Measurement): string {
     part(m.dbQueriesPerRequest, 1, 'SQL/req') +
     part(m.peerCallsPerRequest, 1, 'peer calls/req') +
     part(m.otlpBytesPerRequest, 0, 'OTLP B/req') +
+    part(m.eventsPerSecond, 0, 'events/s') +
+    part(m.eventLagP95Seconds, 2, 's lag p95') +
+    part(m.eventLagMaxSeconds, 2, 's lag max') +
+    part(m.eventBacklogMax, 0, 'backlog max') +
+    part(m.eventDrainSeconds, 1, 's to drain') +
     describeUnexpected(m)
   );
 }
@@ -195,8 +256,10 @@ async function sinkBytes(sink: OtlpSink): Promise<number> {
   return (await otlpSinkStats(sink)).bytes;
 }
 
-/** Totals of the service's statement and peer-call counters, from GET /metrics. */
-async function scrapeCounters(baseUrl: string): Promise<{ queries: number; peerCalls: number }> {
+type Counters = { queries: number; peerCalls: number; eventsPublished: number };
+
+/** Totals of the service's statement, peer-call and published-event counters, from GET /metrics. */
+async function scrapeCounters(baseUrl: string): Promise<Counters> {
   const text = await fetch(`${baseUrl}/metrics`)
     .then((response) => response.text())
     .catch(() => '');
@@ -208,5 +271,6 @@ async function scrapeCounters(baseUrl: string): Promise<{ queries: number; peerC
   return {
     queries: sum('database_query_duration_seconds_count'),
     peerCalls: sum('external_service_requests_total'),
+    eventsPublished: sum('order_events_published_total'),
   };
 }
