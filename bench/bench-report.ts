@@ -34,6 +34,8 @@ const metricKeys = [
   'eventLagMaxSeconds',
   'eventBacklogMax',
   'eventDrainSeconds',
+  'eventsPerBatch',
+  'eventConfirmMs',
 ] as const;
 export type MetricKey = (typeof metricKeys)[number];
 export type Metrics = Partial<Record<MetricKey, number>>;

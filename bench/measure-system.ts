@@ -32,13 +32,11 @@ import {
 } from './bench-processes.js';
 import type { Measurement, MetricKey, Metrics, Scenario, SystemName } from './bench-report.js';
 import { systemLabels } from './bench-report.js';
-import type { EventConsumer, EventLag } from './order-events.js';
 import {
-  drainDeadlineMs,
+  checkEvents,
   eventsEnv,
   sampleEventLag,
   startEventConsumer,
-  waitForConsumer,
   waitForDrain,
 } from './order-events.js';
 import type { PostgresProbe, PostgresSnapshot } from './resource-usage.js';
@@ -142,16 +140,18 @@ export async function measureRound(
         measurement.unexpected['no spans exported'] = 1;
       }
       if (consumer !== undefined && lag !== undefined && drain !== undefined) {
-        const published =
-          (publishedByEnd?.eventsPublished ?? 0) - (before.counters?.eventsPublished ?? 0);
-        Object.assign(measurement, {
-          eventsPerSecond: published / options.durationSeconds,
+        Object.assign(measurement, relayMetrics(before.counters, publishedByEnd, options), {
           eventLagP95Seconds: lag.p95Seconds,
           eventLagMaxSeconds: lag.maxSeconds,
           eventBacklogMax: lag.backlogMax,
           eventDrainSeconds: drain.seconds,
         });
-        await checkEvents(measurement, { lag, drain, consumer, after });
+        await checkEvents(measurement, {
+          lag,
+          drain,
+          consumer,
+          published: after.counters?.eventsPublished ?? 0,
+        });
       }
       results.set(scenario, measurement);
       log(`  ${scenario.padEnd(7)} ${describe(measurement)}`);
@@ -165,24 +165,22 @@ export async function measureRound(
   return results;
 }
 
-/**
- * Flags the events row when the relay did not keep up with it: no lag samples, events still
- * unpublished at the deadline, or fewer messages at the consumer than the broker confirmed.
- */
-async function checkEvents(
-  measurement: Measurement,
-  run: { lag: EventLag; drain: { unpublished: number }; consumer: EventConsumer; after: Snapshot },
-): Promise<void> {
-  if (run.lag.samples === 0) measurement.unexpected['no event lag samples'] = 1;
-  if (run.drain.unpublished > 0) {
-    measurement.unexpected[`events unpublished after ${String(drainDeadlineMs / 1000)} s`] =
-      run.drain.unpublished;
-  }
-  const published = run.after.counters?.eventsPublished ?? 0;
-  const received = await waitForConsumer(run.consumer, published);
-  if (published === 0 || received < published) {
-    measurement.unexpected['events not at the consumer'] = published - received;
-  }
+/** The relay during the measured run: events confirmed a second, per batch, and confirm time. */
+function relayMetrics(
+  start: Counters | undefined,
+  end: Counters | undefined,
+  options: RoundOptions,
+): Metrics {
+  if (start === undefined || end === undefined) return {};
+  const published = end.eventsPublished - start.eventsPublished;
+  const confirms = end.confirms - start.confirms;
+  return {
+    eventsPerSecond: published / options.durationSeconds,
+    ...(confirms > 0 && {
+      eventsPerBatch: published / confirms,
+      eventConfirmMs: ((end.confirmSeconds - start.confirmSeconds) / confirms) * 1000,
+    }),
+  };
 }
 
 function perRequest(before: Snapshot, after: Snapshot, requests: number): Metrics {
@@ -233,6 +231,8 @@ function describe(m: Measurement): string {
     part(m.eventLagMaxSeconds, 2, 's lag max') +
     part(m.eventBacklogMax, 0, 'backlog max') +
     part(m.eventDrainSeconds, 1, 's to drain') +
+    part(m.eventsPerBatch, 1, 'events/batch') +
+    part(m.eventConfirmMs, 1, 'ms/confirm') +
     describeUnexpected(m)
   );
 }
@@ -256,7 +256,14 @@ async function sinkBytes(sink: OtlpSink): Promise<number> {
   return (await otlpSinkStats(sink)).bytes;
 }
 
-type Counters = { queries: number; peerCalls: number; eventsPublished: number };
+type Counters = {
+  queries: number;
+  peerCalls: number;
+  eventsPublished: number;
+  /** Batches the relay published, and the seconds their confirms took in all. */
+  confirms: number;
+  confirmSeconds: number;
+};
 
 /** Totals of the service's statement, peer-call and published-event counters, from GET /metrics. */
 async function scrapeCounters(baseUrl: string): Promise<Counters> {
@@ -272,5 +279,7 @@ async function scrapeCounters(baseUrl: string): Promise<Counters> {
     queries: sum('database_query_duration_seconds_count'),
     peerCalls: sum('external_service_requests_total'),
     eventsPublished: sum('order_events_published_total'),
+    confirms: sum('order_event_confirm_duration_seconds_count'),
+    confirmSeconds: sum('order_event_confirm_duration_seconds_sum'),
   };
 }

@@ -11,6 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import amqp from 'amqplib';
 import pg from 'pg';
 import { readOrderEventBacklog } from '../src/db/order-event-repository.js';
+import type { Measurement } from './bench-report.js';
 import { percentile } from './bench-stats.js';
 
 /** The machine's RabbitMQ unless BENCH_AMQP_URL says otherwise. */
@@ -22,9 +23,9 @@ const exchange = `orders-bench-${randomUUID()}`;
 export const eventsEnv = { EVENTS_BROKER_URL: brokerUrl, EVENTS_EXCHANGE: exchange };
 
 /** How often the lag is sampled during the measured run. */
-export const lagSampleMs = 250;
+const lagSampleMs = 250;
 /** How long the backlog may take to empty after the load stops before the row is flagged. */
-export const drainDeadlineMs = 30_000;
+const drainDeadlineMs = 30_000;
 
 export type EventConsumer = {
   /** Messages received (and acknowledged) so far. */
@@ -129,8 +130,34 @@ export async function waitForDrain(
 }
 
 /** Waits (up to 5 s) until the consumer has received `count` messages; answers how many it has. */
-export async function waitForConsumer(consumer: EventConsumer, count: number): Promise<number> {
+async function waitForConsumer(consumer: EventConsumer, count: number): Promise<number> {
   const deadline = Date.now() + 5000;
   while (consumer.received() < count && Date.now() < deadline) await sleep(100);
   return consumer.received();
+}
+
+/**
+ * Flags the events row when the relay did not keep up with it: no lag samples, events still
+ * unpublished at the deadline, or fewer messages at the consumer than the broker confirmed (all
+ * since the service started: `published`).
+ */
+export async function checkEvents(
+  measurement: Measurement,
+  run: {
+    lag: EventLag;
+    drain: { unpublished: number };
+    consumer: EventConsumer;
+    published: number;
+  },
+): Promise<void> {
+  if (run.lag.samples === 0) measurement.unexpected['no event lag samples'] = 1;
+  if (run.drain.unpublished > 0) {
+    measurement.unexpected[`events unpublished after ${String(drainDeadlineMs / 1000)} s`] =
+      run.drain.unpublished;
+  }
+  const { published } = run;
+  const received = await waitForConsumer(run.consumer, published);
+  if (published === 0 || received < published) {
+    measurement.unexpected['events not at the consumer'] = published - received;
+  }
 }

@@ -274,7 +274,9 @@ function eventNotes(rows: readonly Row[]): string[] {
     `${systemLabels['service-events']}: events published to RabbitMQ (exchange of this run, ` +
       `drained by a consumer here); lag sampled every 250 ms: p95 ` +
       `${(on.eventLagP95Seconds ?? 0).toFixed(2)} s, max ${worstLag.toFixed(2)} s over the rounds ` +
-      `(target < 1 s: ${verdict(worstLag < 1)}); ${(on.eventsPerSecond ?? 0).toFixed(0)} events/s.`,
+      `(target < 1 s: ${verdict(worstLag < 1)}); ${(on.eventsPerSecond ?? 0).toFixed(0)} events/s ` +
+      `in batches of ${(on.eventsPerBatch ?? 0).toFixed(1)}, each confirmed in ` +
+      `${(on.eventConfirmMs ?? 0).toFixed(1)} ms (medians of the rounds).`,
   ];
   if (off?.reqPerSec !== undefined && on.reqPerSec !== undefined) {
     const ratio = on.reqPerSec / off.reqPerSec;
