@@ -36,6 +36,7 @@ const metricKeys = [
   'eventDrainSeconds',
   'eventsPerBatch',
   'eventConfirmMs',
+  'brokerCpuMsPerRequest',
 ] as const;
 export type MetricKey = (typeof metricKeys)[number];
 export type Metrics = Partial<Record<MetricKey, number>>;
@@ -225,6 +226,13 @@ const columns: Column[] = [
     title: 'peer calls/req',
     legend: 'service: external_service_requests_total delta (/metrics) / requests',
     cell: (row) => fixed(row.peerCallsPerRequest, 1),
+    alignRight: true,
+  },
+  {
+    title: 'broker CPU ms/req',
+    legend:
+      "service rows: CPU of the machine's RabbitMQ (beam.smp, shared with its other users) / requests",
+    cell: (row) => fixed(row.brokerCpuMsPerRequest, 2),
     alignRight: true,
   },
   {

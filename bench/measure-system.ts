@@ -33,6 +33,7 @@ import {
 import type { Measurement, MetricKey, Metrics, Scenario, SystemName } from './bench-report.js';
 import { systemLabels } from './bench-report.js';
 import {
+  brokerCpuMs,
   checkEvents,
   eventsEnv,
   sampleEventLag,
@@ -73,6 +74,7 @@ type Snapshot = {
   postgres: PostgresSnapshot;
   counters: Counters | undefined;
   otlpBytes: number | undefined;
+  brokerCpuMs: number | undefined;
 };
 
 export async function measureRound(
@@ -105,6 +107,7 @@ export async function measureRound(
     postgres: await options.probe.snapshot(database),
     counters: isService(name) ? await scrapeCounters(baseUrl) : undefined,
     otlpBytes: sink === undefined ? undefined : await sinkBytes(sink),
+    brokerCpuMs: name === 'service' || consumer !== undefined ? await brokerCpuMs() : undefined,
   });
   try {
     await waitForHttp(`${baseUrl}${isService(name) ? '/health/ready' : '/health'}`, server);
@@ -207,6 +210,7 @@ function perRequest(before: Snapshot, after: Snapshot, requests: number): Metric
   set('dbQueriesPerRequest', before.counters?.queries, after.counters?.queries);
   set('peerCallsPerRequest', before.counters?.peerCalls, after.counters?.peerCalls);
   set('otlpBytesPerRequest', before.otlpBytes, after.otlpBytes);
+  set('brokerCpuMsPerRequest', before.brokerCpuMs, after.brokerCpuMs);
   if (after.counters?.eventsPublished) {
     set('eventsPerRequest', before.counters?.eventsPublished, after.counters.eventsPublished);
   }
@@ -226,6 +230,7 @@ function describe(m: Measurement): string {
     part(m.dbQueriesPerRequest, 1, 'SQL/req') +
     part(m.peerCallsPerRequest, 1, 'peer calls/req') +
     part(m.otlpBytesPerRequest, 0, 'OTLP B/req') +
+    part(m.brokerCpuMsPerRequest, 2, 'broker CPU ms/req') +
     part(m.eventsPerSecond, 0, 'events/s') +
     part(m.eventLagP95Seconds, 2, 's lag p95') +
     part(m.eventLagMaxSeconds, 2, 's lag max') +

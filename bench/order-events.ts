@@ -7,12 +7,14 @@
  * from the table with the query behind the order_events_oldest_unpublished_age_seconds gauge.
  */
 import { randomUUID } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import amqp from 'amqplib';
 import pg from 'pg';
 import { readOrderEventBacklog } from '../src/db/order-event-repository.js';
 import type { Measurement } from './bench-report.js';
 import { percentile } from './bench-stats.js';
+import { processCpuMs } from './resource-usage.js';
 
 /** The machine's RabbitMQ unless BENCH_AMQP_URL says otherwise. */
 const brokerUrl = process.env.BENCH_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
@@ -26,6 +28,28 @@ export const eventsEnv = { EVENTS_BROKER_URL: brokerUrl, EVENTS_EXCHANGE: exchan
 const lagSampleMs = 250;
 /** How long the backlog may take to empty after the load stops before the row is flagged. */
 const drainDeadlineMs = 30_000;
+
+/**
+ * CPU the broker has used so far (user + system, ms): the RabbitMQ node (beam.smp) of this
+ * machine, when there is one. It serves whoever else uses it too, so the off row reads it as
+ * well: the difference between the rows is the events' share.
+ */
+export async function brokerCpuMs(): Promise<number | undefined> {
+  brokerPid ??= await findBrokerPid();
+  return brokerPid === undefined ? undefined : processCpuMs(brokerPid);
+}
+let brokerPid: number | undefined;
+
+async function findBrokerPid(): Promise<number | undefined> {
+  const host = new URL(brokerUrl).hostname;
+  if (host !== '127.0.0.1' && host !== 'localhost') return undefined;
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const name = await readFile(`/proc/${entry}/comm`, 'utf8').catch(() => '');
+    if (name.trim() === 'beam.smp') return Number(entry);
+  }
+  return undefined;
+}
 
 export type EventConsumer = {
   /** Messages received (and acknowledged) so far. */
