@@ -24,6 +24,8 @@ export default tseslint.config(
       'src/cli/**/*.ts',
       'examples/client/generate-schema.ts',
       'examples/client/run-tour.ts',
+      'examples/consumer/generate-asyncapi.ts',
+      'examples/consumer/run-consumer.ts',
     ],
     rules: { 'no-console': 'off' },
   },

@@ -7,7 +7,8 @@ import { median } from './bench-stats.js';
 import { log } from './bench-processes.js';
 
 export type Scenario = 'create' | 'get' | 'list' | 'mix';
-export type SystemName = 'bare-pg' | 'express-pg' | 'bare-saga' | 'service' | 'service-otlp';
+export type SystemName =
+  'bare-pg' | 'express-pg' | 'bare-saga' | 'service' | 'service-events' | 'service-otlp';
 
 const metricKeys = [
   'requests',
@@ -27,6 +28,15 @@ const metricKeys = [
   'ordersUpdatesPerRequest',
   'ordersHotUpdatesPerRequest',
   'otherDatabaseCommits',
+  'eventsPerRequest',
+  'eventsPerSecond',
+  'eventLagP95Seconds',
+  'eventLagMaxSeconds',
+  'eventBacklogMax',
+  'eventDrainSeconds',
+  'eventsPerBatch',
+  'eventConfirmMs',
+  'brokerCpuMsPerRequest',
 ] as const;
 export type MetricKey = (typeof metricKeys)[number];
 export type Metrics = Partial<Record<MetricKey, number>>;
@@ -65,6 +75,7 @@ export const systemLabels: Record<SystemName, string> = {
   'express-pg': 'express+pg',
   'bare-saga': 'bare-saga',
   service: 'service',
+  'service-events': 'service+events',
   'service-otlp': 'service+otlp',
 };
 
@@ -105,6 +116,7 @@ const comparisons: { system: SystemName; scenario: Scenario; baselines: SystemNa
   { system: 'service', scenario: 'list', baselines: ['bare-pg', 'express-pg'] },
   { system: 'service', scenario: 'mix', baselines: ['bare-saga'] },
   { system: 'service-otlp', scenario: 'create', baselines: ['bare-saga', 'service'] },
+  { system: 'service-events', scenario: 'create', baselines: ['service'] },
 ];
 
 export function ratiosOf(rows: readonly Row[]): Ratio[] {
@@ -214,6 +226,35 @@ const columns: Column[] = [
     title: 'peer calls/req',
     legend: 'service: external_service_requests_total delta (/metrics) / requests',
     cell: (row) => fixed(row.peerCallsPerRequest, 1),
+    alignRight: true,
+  },
+  {
+    title: 'broker CPU ms/req',
+    legend:
+      "service rows: CPU of the machine's RabbitMQ (beam.smp, shared with its other users) / requests",
+    cell: (row) => fixed(row.brokerCpuMsPerRequest, 2),
+    alignRight: true,
+  },
+  {
+    title: 'events/req',
+    legend: 'service+events: order_events_published_total delta (/metrics) / requests',
+    cell: (row) => fixed(row.eventsPerRequest, 2),
+    alignRight: true,
+  },
+  {
+    title: 'events/s',
+    legend: 'service+events: events the broker confirmed a second during the measured run',
+    cell: (row) => fixed(row.eventsPerSecond, 0),
+    alignRight: true,
+  },
+  {
+    title: 'event lag p95/max s',
+    legend:
+      'service+events: age of the oldest unpublished event, sampled every 250 ms during the run',
+    cell: (row) =>
+      row.eventLagMaxSeconds === undefined
+        ? ''
+        : `${fixed(row.eventLagP95Seconds, 2)} / ${fixed(row.eventLagMaxSeconds, 2)}`,
     alignRight: true,
   },
   {

@@ -1,7 +1,8 @@
 /**
  * One round of one system: a fresh database (seeded), fresh trivial peers, the system in its own
- * process (and, for the tracing row, a fresh OTLP sink), then per scenario a warm-up and the
- * measured run, with the resources it used read before and after (resource-usage.ts).
+ * process (and, for the tracing row, a fresh OTLP sink; for the events row, a consumer of its
+ * exchange), then per scenario a warm-up and the measured run, with the resources it used read
+ * before and after (resource-usage.ts).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Load, OrderTargets } from './bench-load.js';
@@ -31,6 +32,14 @@ import {
 } from './bench-processes.js';
 import type { Measurement, MetricKey, Metrics, Scenario, SystemName } from './bench-report.js';
 import { systemLabels } from './bench-report.js';
+import {
+  brokerCpuMs,
+  checkEvents,
+  eventsEnv,
+  sampleEventLag,
+  startEventConsumer,
+  waitForDrain,
+} from './order-events.js';
 import type { PostgresProbe, PostgresSnapshot } from './resource-usage.js';
 import { processCpuMs, statisticsDelayMs } from './resource-usage.js';
 
@@ -56,14 +65,16 @@ const tracingEnv = (endpoint: string) => ({
 
 const createUsers = { first: 1001, count: 2000 }; // create spreads over users 1001..3000
 
-const isService = (name: SystemName) => name === 'service' || name === 'service-otlp';
+const isService = (name: SystemName) =>
+  name === 'service' || name === 'service-otlp' || name === 'service-events';
 
 type Snapshot = {
   cpuMs: number | undefined;
   peersCpuMs: number | undefined;
   postgres: PostgresSnapshot;
-  counters: { queries: number; peerCalls: number } | undefined;
+  counters: Counters | undefined;
   otlpBytes: number | undefined;
+  brokerCpuMs: number | undefined;
 };
 
 export async function measureRound(
@@ -77,10 +88,12 @@ export async function measureRound(
   const seeded = await seedListUsers(databaseUrl);
   const peers = await startTrivialPeers(options.scratch);
   const sink = name === 'service-otlp' ? await startOtlpSink(options.scratch) : undefined;
+  const consumer = name === 'service-events' ? await startEventConsumer() : undefined;
   const port = await freePort();
   const env = {
     ...systemEnv(port, databaseUrl, peers),
     ...(sink === undefined ? {} : tracingEnv(sink.url)),
+    ...(consumer === undefined ? {} : eventsEnv),
   };
   const server = isService(name)
     ? spawnService(env, options.scratch, options.serviceNodeOptions)
@@ -94,6 +107,7 @@ export async function measureRound(
     postgres: await options.probe.snapshot(database),
     counters: isService(name) ? await scrapeCounters(baseUrl) : undefined,
     otlpBytes: sink === undefined ? undefined : await sinkBytes(sink),
+    brokerCpuMs: name === 'service' || consumer !== undefined ? await brokerCpuMs() : undefined,
   });
   try {
     await waitForHttp(`${baseUrl}${isService(name) ? '/health/ready' : '/health'}`, server);
@@ -101,10 +115,17 @@ export async function measureRound(
       const load = loadFor(scenario, seeded);
       const run = { connections: options.connections };
       await runLoad(baseUrl, load, options.warmupSeconds, run);
+      // The measured run starts with no backlog of events from the warm-up.
+      if (consumer !== undefined) await waitForDrain(databaseUrl);
       // Lets the warm-up's statistics reach pg_stat_* and its background work finish.
       await sleep(statisticsDelayMs);
       const before = await snapshot();
+      const lagSampler = consumer === undefined ? undefined : sampleEventLag(databaseUrl);
       const measured = await runLoad(baseUrl, load, options.durationSeconds, run);
+      const lag = await lagSampler?.stop();
+      const publishedByEnd = consumer === undefined ? undefined : await scrapeCounters(baseUrl);
+      // The events of the run's last creates, before the counters are read again.
+      const drain = consumer === undefined ? undefined : await waitForDrain(databaseUrl);
       await sleep(statisticsDelayMs);
       const after = await snapshot();
       const measurement: Measurement = {
@@ -121,6 +142,20 @@ export async function measureRound(
       if (sink !== undefined && measurement.otlpBytesPerRequest === 0) {
         measurement.unexpected['no spans exported'] = 1;
       }
+      if (consumer !== undefined && lag !== undefined && drain !== undefined) {
+        Object.assign(measurement, relayMetrics(before.counters, publishedByEnd, options), {
+          eventLagP95Seconds: lag.p95Seconds,
+          eventLagMaxSeconds: lag.maxSeconds,
+          eventBacklogMax: lag.backlogMax,
+          eventDrainSeconds: drain.seconds,
+        });
+        await checkEvents(measurement, {
+          lag,
+          drain,
+          consumer,
+          published: after.counters?.eventsPublished ?? 0,
+        });
+      }
       results.set(scenario, measurement);
       log(`  ${scenario.padEnd(7)} ${describe(measurement)}`);
     }
@@ -128,8 +163,27 @@ export async function measureRound(
     await stopChild(server);
     await stopChild(peers.child);
     if (sink !== undefined) await stopChild(sink.child);
+    await consumer?.close();
   }
   return results;
+}
+
+/** The relay during the measured run: events confirmed a second, per batch, and confirm time. */
+function relayMetrics(
+  start: Counters | undefined,
+  end: Counters | undefined,
+  options: RoundOptions,
+): Metrics {
+  if (start === undefined || end === undefined) return {};
+  const published = end.eventsPublished - start.eventsPublished;
+  const confirms = end.confirms - start.confirms;
+  return {
+    eventsPerSecond: published / options.durationSeconds,
+    ...(confirms > 0 && {
+      eventsPerBatch: published / confirms,
+      eventConfirmMs: ((end.confirmSeconds - start.confirmSeconds) / confirms) * 1000,
+    }),
+  };
 }
 
 function perRequest(before: Snapshot, after: Snapshot, requests: number): Metrics {
@@ -156,6 +210,10 @@ function perRequest(before: Snapshot, after: Snapshot, requests: number): Metric
   set('dbQueriesPerRequest', before.counters?.queries, after.counters?.queries);
   set('peerCallsPerRequest', before.counters?.peerCalls, after.counters?.peerCalls);
   set('otlpBytesPerRequest', before.otlpBytes, after.otlpBytes);
+  set('brokerCpuMsPerRequest', before.brokerCpuMs, after.brokerCpuMs);
+  if (after.counters?.eventsPublished) {
+    set('eventsPerRequest', before.counters?.eventsPublished, after.counters.eventsPublished);
+  }
   return metrics;
 }
 
@@ -172,6 +230,14 @@ function describe(m: Measurement): string {
     part(m.dbQueriesPerRequest, 1, 'SQL/req') +
     part(m.peerCallsPerRequest, 1, 'peer calls/req') +
     part(m.otlpBytesPerRequest, 0, 'OTLP B/req') +
+    part(m.brokerCpuMsPerRequest, 2, 'broker CPU ms/req') +
+    part(m.eventsPerSecond, 0, 'events/s') +
+    part(m.eventLagP95Seconds, 2, 's lag p95') +
+    part(m.eventLagMaxSeconds, 2, 's lag max') +
+    part(m.eventBacklogMax, 0, 'backlog max') +
+    part(m.eventDrainSeconds, 1, 's to drain') +
+    part(m.eventsPerBatch, 1, 'events/batch') +
+    part(m.eventConfirmMs, 1, 'ms/confirm') +
     describeUnexpected(m)
   );
 }
@@ -195,8 +261,17 @@ async function sinkBytes(sink: OtlpSink): Promise<number> {
   return (await otlpSinkStats(sink)).bytes;
 }
 
-/** Totals of the service's statement and peer-call counters, from GET /metrics. */
-async function scrapeCounters(baseUrl: string): Promise<{ queries: number; peerCalls: number }> {
+type Counters = {
+  queries: number;
+  peerCalls: number;
+  eventsPublished: number;
+  /** Batches the relay published, and the seconds their confirms took in all. */
+  confirms: number;
+  confirmSeconds: number;
+};
+
+/** Totals of the service's statement, peer-call and published-event counters, from GET /metrics. */
+async function scrapeCounters(baseUrl: string): Promise<Counters> {
   const text = await fetch(`${baseUrl}/metrics`)
     .then((response) => response.text())
     .catch(() => '');
@@ -208,5 +283,8 @@ async function scrapeCounters(baseUrl: string): Promise<{ queries: number; peerC
   return {
     queries: sum('database_query_duration_seconds_count'),
     peerCalls: sum('external_service_requests_total'),
+    eventsPublished: sum('order_events_published_total'),
+    confirms: sum('order_event_confirm_duration_seconds_count'),
+    confirmSeconds: sum('order_event_confirm_duration_seconds_sum'),
   };
 }

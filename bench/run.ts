@@ -6,6 +6,9 @@
  *   express+pg   Express 5 + pg, the same get and list (express-pg.ts);
  *   bare-saga    bare-pg's create plus the peer fan-out (bare-saga.ts);
  *   service      the service as `npm start` runs it (tracing on, exporting nothing);
+ *   service+events the same with EVENTS_BROKER_URL: order events published to RabbitMQ
+ *                (BENCH_AMQP_URL, else the machine's), on an exchange of this run that a consumer
+ *                here drains, with the relay's lag sampled during the run (order-events.ts);
  *   service+otlp the same, exporting 10 % of traces to a local OTLP sink (otlp-sink.ts).
  * Load comes from autocannon in this process: 50 connections, a warm-up, then the measured run;
  * each system and scenario is measured --rounds times (default 3, --quick 1), the systems taking
@@ -60,6 +63,7 @@ const systems: { name: SystemName; scenarios: Scenario[] }[] = [
   { name: 'express-pg', scenarios: ['get', 'list'] },
   { name: 'bare-saga', scenarios: ['create', 'mix'] },
   { name: 'service', scenarios: ['create', 'get', 'list', 'mix'] },
+  { name: 'service-events', scenarios: ['create'] },
   { name: 'service-otlp', scenarios: ['create'] },
 ];
 
@@ -253,6 +257,41 @@ function notesOn(rows: readonly Row[], probe: PostgresProbe): string[] {
     `${systemLabels['service-otlp']}: ${String(tracingSampleRatio * 100)} % of traces exported ` +
       'over OTLP/HTTP to a local sink (otlp-sink.ts).',
   );
+  notes.push(...eventNotes(rows));
+  return notes;
+}
+
+/** Issue 15's targets: create within 10 % with the broker on; the relay's lag under 1 s. */
+function eventNotes(rows: readonly Row[]): string[] {
+  const find = (system: SystemName) =>
+    rows.find((row) => row.system === system && row.scenario === 'create');
+  const off = find('service');
+  const on = find('service-events');
+  if (on === undefined) return [];
+  const verdict = (isMet: boolean) => (isMet ? 'met' : 'MISSED');
+  const worstLag = Math.max(0, ...on.perRound.map((run) => run.eventLagMaxSeconds ?? 0));
+  const notes = [
+    `${systemLabels['service-events']}: events published to RabbitMQ (exchange of this run, ` +
+      `drained by a consumer here); lag sampled every 250 ms: p95 ` +
+      `${(on.eventLagP95Seconds ?? 0).toFixed(2)} s, max ${worstLag.toFixed(2)} s over the rounds ` +
+      `(target < 1 s: ${verdict(worstLag < 1)}); ${(on.eventsPerSecond ?? 0).toFixed(0)} events/s ` +
+      `in batches of ${(on.eventsPerBatch ?? 0).toFixed(1)}, each confirmed in ` +
+      `${(on.eventConfirmMs ?? 0).toFixed(1)} ms (medians of the rounds).`,
+  ];
+  if (off?.reqPerSec !== undefined && on.reqPerSec !== undefined) {
+    const ratio = on.reqPerSec / off.reqPerSec;
+    const perRound = on.perRound.flatMap((run) => {
+      const paired = off.perRound.find((each) => each.round === run.round);
+      return paired?.reqPerSec && run.reqPerSec
+        ? [`${((run.reqPerSec / paired.reqPerSec) * 100).toFixed(0)} %`]
+        : [];
+    });
+    notes.push(
+      `Create with events on: ${on.reqPerSec.toFixed(0)} req/s against ${off.reqPerSec.toFixed(0)} ` +
+        `off, ${(ratio * 100).toFixed(0)} % (target ≥ 90 %: ${verdict(ratio >= 0.9)}); ` +
+        `round by round ${perRound.join(', ')}.`,
+    );
+  }
   return notes;
 }
 

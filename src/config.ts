@@ -87,6 +87,19 @@ const environmentSchema = z.object({
   // spreads ~10 orders over each of its 2,000 users, far below this.
   RATE_LIMIT_ORDERS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(60),
   REDIS_URL: optionalText.pipe(z.url({ protocol: /^rediss?$/ }).optional()),
+  EVENTS_BROKER_URL: optionalText.pipe(z.url({ protocol: /^amqps?$/ }).optional()),
+  EVENTS_EXCHANGE: z
+    .string()
+    .trim()
+    .regex(/^[\w.:-]{1,255}$/, 'letters, digits, _ . : - only, at most 255')
+    .default('orders'),
+  EVENTS_SOURCE: z.string().trim().min(1).max(1000).default('/order-service'),
+  EVENTS_TYPE_PREFIX: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)*$/i, 'dot-separated names, such as com.example')
+    .max(200)
+    .default('com.example'),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
@@ -155,6 +168,11 @@ export type Config = Readonly<{
    * it each process counts alone. Redis unreachable: orders are not limited (fail open).
    */
   orderRateLimit: { perMinute: number; redisUrl: string | undefined };
+  /**
+   * Order events on a broker (docs/events.md). Without `brokerUrl` none are written or
+   * published. CloudEvents `type` is `<typePrefix>.order.<kind>`.
+   */
+  events: { brokerUrl: string | undefined; exchange: string; source: string; typePrefix: string };
 }>;
 
 export class ConfigError extends Error {
@@ -272,6 +290,12 @@ export function loadConfig(
     corsOrigins: e.CORS_ORIGINS,
     bodyLimit: e.BODY_LIMIT,
     orderRateLimit: { perMinute: e.RATE_LIMIT_ORDERS_PER_MINUTE, redisUrl: e.REDIS_URL },
+    events: {
+      brokerUrl: e.EVENTS_BROKER_URL,
+      exchange: e.EVENTS_EXCHANGE,
+      source: e.EVENTS_SOURCE,
+      typePrefix: e.EVENTS_TYPE_PREFIX,
+    },
   });
 }
 

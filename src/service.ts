@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { Server } from 'node:http';
 import { createServer } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -26,6 +27,9 @@ import { backoffDelayMs } from './saga/backoff.js';
 import type { PausePoint } from './saga/pause-point.js';
 import { pausePoint } from './saga/pause-point.js';
 import { createOutboxRelay } from './saga/outbox-relay.js';
+import { createOrderEventRelay } from './events/order-event-relay.js';
+import { createRabbitMqTransport } from './events/rabbitmq-transport.js';
+import { readOrderEventBacklog } from './db/order-event-repository.js';
 import { createRecoveryWorker } from './saga/recovery-worker.js';
 import { createRetention } from './saga/retention.js';
 
@@ -81,9 +85,12 @@ export async function startService(
   const leaseSeconds = config.sagaLeaseMs / 1000;
   let phase: 'starting' | 'ready' | 'stopping' = 'starting';
   // Read at scrape time; `pool` is assigned below, before the first scrape can arrive.
+  const events = config.events;
+  const brokerUrl = events.brokerUrl;
   const metrics = createMetrics({
     unfinishedSagas: () => countUnfinishedSagas(pool),
     outboxBacklog: () => readOutboxBacklog(pool),
+    orderEventBacklog: brokerUrl === undefined ? undefined : () => readOrderEventBacklog(pool),
     pool: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
   });
   const pool = createPool({
@@ -128,6 +135,25 @@ export async function startService(
     peerOptions('notification', runtime.peers.notificationServiceUrl),
   );
   const relay = createOutboxRelay({ pool, notifications, logger, leaseSeconds, batchSize: 50 });
+  const eventRelay =
+    brokerUrl === undefined
+      ? undefined
+      : createOrderEventRelay({
+          pool,
+          transport: createRabbitMqTransport({
+            url: brokerUrl,
+            exchange: events.exchange,
+            connectionName: `order-service ${events.exchange} ${hostname()}:${process.pid}`,
+            confirmTimeoutMs: 10_000,
+            logger,
+          }),
+          identity: { source: events.source, typePrefix: events.typePrefix },
+          destination: events.exchange,
+          logger,
+          metrics,
+          leaseSeconds,
+          batchSize: 100,
+        });
   const orders: OrdersDeps = {
     pool,
     products: createProductClient(peerOptions('product', runtime.peers.productServiceUrl)),
@@ -138,7 +164,9 @@ export async function startService(
     retryDelayMs: (attempts) => backoffDelayMs(attempts),
     onNotificationsQueued: () => {
       void relay.kick();
+      void eventRelay?.kick();
     },
+    recordsOrderEvents: eventRelay !== undefined,
     pause: runtime.sagaTestPause ?? pausePoint(config.sagaTestPauseAt, logger),
     currency: config.currency,
     sagaDeadlineMs: config.sagaDeadlineMs,
@@ -157,7 +185,7 @@ export async function startService(
     intervalMs: config.sagaRecoveryIntervalMs,
     batchSize: 20,
     onTick: async () => {
-      await relay.kick();
+      await Promise.all([relay.kick(), eventRelay?.kick()]);
       await purgeIdempotencyKeys(pool, idempotencyKeyHours);
     },
     retention: createRetention({
@@ -194,6 +222,7 @@ export async function startService(
     bodyLimit: config.bodyLimit,
     placeOrderRateLimit: orderRateLimit.middleware,
     version: runtime.version,
+    events: { exchange: events.exchange, source: events.source, typePrefix: events.typePrefix },
   });
   const server = createServer(app);
   server.on('clientError', answerClientError);
@@ -270,6 +299,7 @@ export async function startService(
       timeout.abort();
       await worker.stop();
       await relay.idle();
+      await eventRelay?.stop();
       await orderRateLimit.close();
       await pool.end();
     },

@@ -287,6 +287,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/asyncapi.json': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The order events, as AsyncAPI 3
+     * @description AsyncAPI 3.0 of the order events this service publishes to RabbitMQ while EVENTS_BROKER_URL is set (docs/events.md): the exchange, one message per event type, each a CloudEvent whose data is an `Order` plus `previousStatus`. Generated from the code at start, with the EVENTS_EXCHANGE, EVENTS_SOURCE and EVENTS_TYPE_PREFIX of this deployment; served whether or not events are on.
+     */
+    get: operations['getAsyncApiDocument'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/docs': {
     parameters: {
       query?: never;
@@ -1961,6 +1981,40 @@ export interface operations {
             openapi: string;
             info: Record<string, never>;
             paths: Record<string, never>;
+          };
+        };
+      };
+      /** @description The request could not be read as HTTP (a header holds a control character, or the request line is broken); answered before any route */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getAsyncApiDocument: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description AsyncAPI 3.0, JSON */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            asyncapi: string;
+            info: Record<string, never>;
+            channels: Record<string, never>;
+            operations: Record<string, never>;
           };
         };
       };

@@ -22,7 +22,7 @@ export type OrderRow = {
 
 type ItemRow = { order_id: number; product_id: number; quantity: number; price: string };
 /** An item as `itemsJson` gives it. */
-type ItemJson = Omit<ItemRow, 'order_id'>;
+export type ItemJson = Omit<ItemRow, 'order_id'>;
 
 export const orderColumns = `id, user_id, status, total_amount, currency, shipping_address, payment_id,
   version, created_at, updated_at`;
@@ -43,7 +43,7 @@ export function toOrder(row: OrderRow, items: readonly OrderItem[]): Order {
   };
 }
 
-const toItem = (row: ItemJson): OrderItem => ({
+export const toItem = (row: ItemJson): OrderItem => ({
   productId: productId(row.product_id),
   quantity: row.quantity,
   priceCents: parseMoney(row.price),
@@ -77,7 +77,7 @@ async function itemsOf(
 }
 
 /** The items of the order `o` in the same statement, as a JSON array of ItemJson. */
-const itemsJson = `coalesce((select json_agg(json_build_object('product_id', i.product_id,
+export const itemsJson = `coalesce((select json_agg(json_build_object('product_id', i.product_id,
     'quantity', i.quantity, 'price', i.price::text) order by i.id)
   from order_items i where i.order_id = o.id), '[]'::json)`;
 

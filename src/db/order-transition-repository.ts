@@ -5,6 +5,7 @@
  * re-checks its `where` against the row the first committed, and it changes nothing.
  */
 import type { ActorLabel } from '../domain/actor.js';
+import { eventKindOf } from '../domain/order-event.js';
 import type { Order } from '../domain/order.js';
 import { statusNotification } from '../domain/order.js';
 import type { SagaKind } from '../domain/order-saga.js';
@@ -55,6 +56,8 @@ export type TransitionResult =
 export async function transitionOrder(
   db: Queryable,
   change: Transition,
+  /** Also write the order event for the broker (EVENTS_BROKER_URL set). */
+  options: { recordsEvent: boolean },
 ): Promise<TransitionResult> {
   const { order, saga } = change;
   const event = statusNotification(order.status, change.to, change.reason);
@@ -80,6 +83,11 @@ export async function transitionOrder(
       event as (
         insert into outbox (order_id, user_id, type, data, traceparent)
         select id, user_id, $11, $12, $13 from moved),
+      order_event as (
+        insert into order_events (order_id, kind, status, previous_status, version, payment_id,
+          occurred_at, traceparent)
+        select id, $19, status, $15, version, payment_id, updated_at, $13 from moved
+        where $18::boolean),
       ended as (
         update sagas set state = $14, step = 'finish', lease_token = null, locked_until = null,
           updated_at = now()
@@ -106,6 +114,8 @@ export async function transitionOrder(
       order.status,
       logRecords(saga?.log ?? []),
       saga?.attempt ?? null,
+      options.recordsEvent,
+      eventKindOf(change.to),
     ],
   });
   const row = rows[0];

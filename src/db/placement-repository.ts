@@ -28,6 +28,8 @@ export type Placement = {
   saga: { leaseToken: string; leaseSeconds: number; deadlineMs: number };
   /** The W3C traceparent of the request's span, for the saga and the order.created event. */
   traceparent: string | null;
+  /** Also write the `created` order event for the broker (EVENTS_BROKER_URL set). */
+  recordsEvent: boolean;
 };
 
 /**
@@ -65,6 +67,9 @@ export async function storePlacedOrder(
       created as (
         insert into outbox (order_id, user_id, type, data, traceparent)
         select id, user_id, $16, $17, $9 from o),
+      order_event as (
+        insert into order_events (order_id, kind, status, version, occurred_at, traceparent)
+        select id, 'created', status, version, created_at, $9 from o where $19::boolean),
       saga as (
         insert into sagas (id, order_id, kind, step, actor, payment_method, request_id,
           lease_token, locked_until, deadline_at, traceparent)
@@ -94,6 +99,7 @@ export async function storePlacedOrder(
       createdEvent.type,
       createdEvent.data,
       placement.idempotency?.token ?? null,
+      placement.recordsEvent,
     ],
   });
   const row = rows[0];

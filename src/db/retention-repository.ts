@@ -61,3 +61,28 @@ export async function deleteDeliveredOutbox(
   const row = rows[0];
   return { outbox: row?.outbox ?? 0, lastId: row?.last_id ?? undefined };
 }
+
+/**
+ * Deletes up to `limit` order events the broker confirmed more than `olderThanSeconds` ago. An
+ * unpublished one (`published_at is null`) is never touched, however old.
+ */
+export async function deletePublishedOrderEvents(
+  db: Queryable,
+  batch: RetentionBatch,
+): Promise<{ orderEvents: number; lastId: number | undefined }> {
+  const { rows } = await db.query<{ order_events: number; last_id: number | null }>(
+    `with doomed as (
+       select id from order_events
+       where id > $3 and published_at < now() - make_interval(secs => $1)
+       order by id
+       limit $2
+       for update skip locked),
+     gone as (
+       delete from order_events where id in (select id from doomed) returning 1)
+     select (select count(*) from gone)::int as order_events,
+       (select max(id) from doomed) as last_id`,
+    [batch.olderThanSeconds, batch.limit, batch.afterId],
+  );
+  const row = rows[0];
+  return { orderEvents: row?.order_events ?? 0, lastId: row?.last_id ?? undefined };
+}

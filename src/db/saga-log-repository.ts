@@ -170,6 +170,8 @@ export async function parkSaga(
     isCompensating: boolean;
     attempt: number;
     answer: PeerAnswer;
+    /** Also write the order's `needs_attention` event for the broker (EVENTS_BROKER_URL set). */
+    recordsEvent: boolean;
   },
 ): Promise<boolean> {
   const { service, operation, status } = park.answer;
@@ -181,8 +183,15 @@ export async function parkSaga(
            lease_token = null, locked_until = null, attempts = attempts + 1, last_error = $7,
            parked_at = now(), peer_answer = $8::jsonb, next_attempt_at = 'infinity'
        where id = $1 and lease_token = $2 and locked_until > now()
-       returning id),
-     logged as (${insertLogFrom('parked', '$5', '$6')})
+       returning id, order_id, traceparent),
+     logged as (${insertLogFrom('parked', '$5', '$6')}),
+     order_event as (
+       insert into order_events (order_id, kind, status, previous_status, version, payment_id,
+         occurred_at, traceparent)
+       select o.id, 'needs_attention', o.status, o.status, o.version, o.payment_id, now(),
+         parked.traceparent
+       from parked join orders o on o.id = parked.order_id
+       where $9::boolean)
      select id from parked`,
     [
       lease.sagaId,
@@ -193,6 +202,7 @@ export async function parkSaga(
       park.attempt,
       `${service} ${operation} answered ${status === null ? 'no status' : String(status)}`,
       JSON.stringify(park.answer),
+      park.recordsEvent,
     ],
   );
   return rowCount === 1;

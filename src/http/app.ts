@@ -21,6 +21,8 @@ import {
   UnsupportedMediaTypeError,
 } from './http-errors.js';
 import { openApiDocument } from './openapi.js';
+import type { AsyncApiSettings } from '../events/asyncapi-document.js';
+import { asyncApiDocument } from '../events/asyncapi-document.js';
 import { adminRoutes } from './admin-routes.js';
 import { ordersRoutes } from './orders-routes.js';
 import { toProblem } from './problem.js';
@@ -38,6 +40,8 @@ export type AppDeps = {
   /** Runs after authentication on POST /api/orders only (http/rate-limit.ts). */
   placeOrderRateLimit: RequestHandler;
   version: string;
+  /** What /asyncapi.json describes (EVENTS_*); never the broker URL, which holds a password. */
+  events: Omit<AsyncApiSettings, 'version'>;
 };
 
 export function createApp(deps: AppDeps): Express {
@@ -68,6 +72,10 @@ export function createApp(deps: AppDeps): Express {
   });
   app.get('/openapi.json', (_req, res) => {
     res.json(document);
+  });
+  const eventsDocument = asyncApiDocument({ ...deps.events, version: deps.version });
+  app.get('/asyncapi.json', (_req, res) => {
+    res.json(eventsDocument);
   });
   app.use(docsRoutes());
 

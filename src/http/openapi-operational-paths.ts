@@ -36,7 +36,7 @@ const readiness = {
 };
 const seenAt = '2026-11-24T10:00:01.250Z';
 
-/** Health, metrics and this document: no bearer token needed. */
+/** Health, metrics, this document and the events' one: no bearer token needed. */
 export const operationalPaths: OpenApiPaths = {
   '/health': {
     get: {
@@ -188,6 +188,46 @@ export const operationalPaths: OpenApiPaths = {
                   openapi: '3.1.0',
                   info: { title: 'Order Service', version: '0.1.0' },
                   paths: {},
+                },
+              },
+            },
+          ),
+        },
+        ...unreadableRequestProblem,
+      },
+    },
+  },
+  '/asyncapi.json': {
+    get: {
+      operationId: 'getAsyncApiDocument',
+      tags,
+      security,
+      summary: 'The order events, as AsyncAPI 3',
+      description:
+        'AsyncAPI 3.0 of the order events this service publishes to RabbitMQ while EVENTS_BROKER_URL is set (docs/events.md): the exchange, one message per event type, each a CloudEvent whose data is an `Order` plus `previousStatus`. Generated from the code at start, with the EVENTS_EXCHANGE, EVENTS_SOURCE and EVENTS_TYPE_PREFIX of this deployment; served whether or not events are on.',
+      responses: {
+        '200': {
+          description: 'AsyncAPI 3.0, JSON',
+          content: content(
+            'application/json',
+            {
+              type: 'object',
+              required: ['asyncapi', 'info', 'channels', 'operations'],
+              properties: {
+                asyncapi: { type: 'string' },
+                info: { type: 'object' },
+                channels: { type: 'object' },
+                operations: { type: 'object' },
+              },
+            },
+            {
+              head: {
+                summary: 'Its first members',
+                value: {
+                  asyncapi: '3.0.0',
+                  info: { title: 'Order Service events', version: '0.1.0' },
+                  channels: {},
+                  operations: {},
                 },
               },
             },

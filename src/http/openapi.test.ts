@@ -68,6 +68,7 @@ describe('the OpenAPI document', () => {
       'GET /health/ready': 'getReadiness',
       'GET /metrics': 'getMetrics',
       'GET /openapi.json': 'getOpenApiDocument',
+      'GET /asyncapi.json': 'getAsyncApiDocument',
       'GET /docs': 'getDocsPage',
       'GET /docs/assets/{file}': 'getDocsAsset',
     });

@@ -15,10 +15,6 @@ const bearerDescription = [
 
 /** order-api.md as OpenAPI 3.1, its schemas generated from the zod schemas the routes parse with. */
 export function openApiDocument(version: string): OpenApiDocument {
-  const { schemas } = z.toJSONSchema(z.globalRegistry, {
-    uri: (id) => `#/components/schemas/${id}`,
-    io: 'input',
-  });
   return {
     openapi: '3.1.0',
     info: {
@@ -35,11 +31,12 @@ export function openApiDocument(version: string): OpenApiDocument {
       { name: 'admin', description: 'Sagas that are unfinished or need attention (admin only)' },
       {
         name: 'operational',
-        description: 'Health, readiness, metrics and this document; no token needed',
+        description:
+          'Health, readiness, metrics, this document and the events document; no token needed',
       },
     ],
     components: {
-      schemas: componentSchemas(schemas),
+      schemas: componentSchemas(),
       securitySchemes: {
         bearer: {
           type: 'http',
@@ -55,11 +52,17 @@ export function openApiDocument(version: string): OpenApiDocument {
 }
 
 /**
- * zod emits each registered schema as a standalone JSON Schema: `$schema` and an `$id` of
+ * The registered zod schemas (schemas.ts) as JSON Schemas by id, referring to each other as
+ * `#/components/schemas/<id>`; the AsyncAPI document (events/asyncapi-document.ts) takes `Order`
+ * from here too. zod emits each as a standalone JSON Schema: `$schema` and an `$id` of
  * `#/components/schemas/<id>`. OpenAPI's own schema refuses an `$id` with a fragment, and inside
- * the document the dialect is OpenAPI's, so both go; the name stays the component's key.
+ * the document the dialect is the document's, so both go; the name stays the component's key.
  */
-function componentSchemas(schemas: Record<string, z.core.JSONSchema.BaseSchema>) {
+export function componentSchemas(): Record<string, z.core.JSONSchema.BaseSchema> {
+  const { schemas } = z.toJSONSchema(z.globalRegistry, {
+    uri: (id) => `#/components/schemas/${id}`,
+    io: 'input',
+  });
   return Object.fromEntries(
     Object.entries(schemas).map(([name, { $id: _id, $schema: _dialect, ...schema }]) => [
       name,

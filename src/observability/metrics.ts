@@ -15,7 +15,7 @@ export const breakerStateValue = {
 } as const satisfies Record<BreakerState, number>;
 
 /** The tables the retention job (saga/retention.ts) deletes from: retention_deleted_rows_total. */
-export const retentionTables = ['sagas', 'saga_log', 'outbox'] as const;
+export const retentionTables = ['sagas', 'saga_log', 'outbox', 'order_events'] as const;
 
 export type RetentionTable = (typeof retentionTables)[number];
 
@@ -117,8 +117,26 @@ export function createMetrics(sources?: StateSources) {
     }),
     retentionDeletedRows: new client.Counter({
       name: 'retention_deleted_rows_total',
-      help: 'Rows the retention job deleted: finished sagas, their saga_log, delivered outbox rows',
+      help: 'Rows the retention job deleted: finished sagas, their saga_log, delivered outbox rows, published order events',
       labelNames: ['table'] as const,
+      registers,
+    }),
+    orderEventsPublished: new client.Counter({
+      name: 'order_events_published_total',
+      help: 'Order events the broker confirmed, by CloudEvents type (a republish counts again)',
+      labelNames: ['type'] as const,
+      registers,
+    }),
+    orderEventPublishFailures: new client.Counter({
+      name: 'order_event_publish_failures_total',
+      help: 'Order events given back unpublished: broker unreachable, or it refused them (nack)',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    orderEventConfirmDuration: new client.Histogram({
+      name: 'order_event_confirm_duration_seconds',
+      help: 'From publishing a batch of order events to the broker confirming it',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     }),
     circuitBreakerState: new client.Gauge({
@@ -140,6 +158,9 @@ export function createMetrics(sources?: StateSources) {
   }
   for (const outcome of ['completed', 'failed']) metrics.recoveryRuns.inc({ outcome }, 0);
   for (const table of retentionTables) metrics.retentionDeletedRows.inc({ table }, 0);
+  for (const reason of ['unreachable', 'refused']) {
+    metrics.orderEventPublishFailures.inc({ reason }, 0);
+  }
   return metrics;
 }
 

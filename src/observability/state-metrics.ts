@@ -10,6 +10,7 @@ export type UnfinishedSagaCount = {
 };
 
 export type OutboxBacklog = { undelivered: number; oldestAgeSeconds: number };
+export type OrderEventBacklog = { unpublished: number; oldestAgeSeconds: number };
 
 /**
  * Where the gauges read at scrape time come from. The saga and outbox queries read the shared
@@ -18,6 +19,8 @@ export type OutboxBacklog = { undelivered: number; oldestAgeSeconds: number };
 export type StateSources = {
   unfinishedSagas(): Promise<readonly UnfinishedSagaCount[]>;
   outboxBacklog(): Promise<OutboxBacklog>;
+  /** Undefined without a broker (EVENTS_BROKER_URL unset): then no order-event gauges. */
+  orderEventBacklog?: (() => Promise<OrderEventBacklog>) | undefined;
   pool(): { total: number; idle: number; waiting: number };
 };
 
@@ -39,7 +42,11 @@ export function createStateMetrics(registry: client.Registry, sources: StateSour
     // failures show in the same scrape, and must not start them before the pool is read.
     registers: [],
     async collect() {
-      await Promise.allSettled([sagaCounts(), outbox()]);
+      await Promise.allSettled([
+        sagaCounts(),
+        outbox(),
+        ...(events === undefined ? [] : [events()]),
+      ]);
     },
   });
   /** One query per scrape, shared by the gauges it feeds; a failure is counted once. */
@@ -57,6 +64,8 @@ export function createStateMetrics(registry: client.Registry, sources: StateSour
     'outbox',
     () => sources?.outboxBacklog() ?? Promise.resolve({ undelivered: 0, oldestAgeSeconds: 0 }),
   );
+  const readEvents = sources?.orderEventBacklog;
+  const events = readEvents === undefined ? undefined : stateQuery('order_events', readEvents);
   /**
    * Hands `write` what `read` found, or undefined when it failed (counted by stateQuery): the
    * gauges then say "unknown" — no series, or NaN — never a stale or made-up 0.
@@ -152,6 +161,28 @@ export function createStateMetrics(registry: client.Registry, sources: StateSour
     }),
   };
 
+  if (events !== undefined) {
+    new client.Gauge({
+      name: 'order_events_unpublished',
+      help: 'Order events written and not yet confirmed by the broker, read at scrape',
+      registers,
+      async collect() {
+        await readState(events, (backlog) => {
+          this.set(backlog?.unpublished ?? NaN);
+        });
+      },
+    });
+    new client.Gauge({
+      name: 'order_events_oldest_unpublished_age_seconds',
+      help: 'Age of the oldest order event the broker has not confirmed (0 when none), read at scrape',
+      registers,
+      async collect() {
+        await readState(events, (backlog) => {
+          this.set(backlog?.oldestAgeSeconds ?? NaN);
+        });
+      },
+    });
+  }
   registry.registerMetric(collectFailures);
   return metrics;
 }

@@ -209,6 +209,7 @@ async function place(
       deadlineMs: deps.sagaDeadlineMs,
     },
     traceparent: activeTraceparent(),
+    recordsEvent: deps.recordsOrderEvents,
   });
   // The key's lock lapsed and a retry with it took over: that request places the order.
   if (stored === undefined) throw new IdempotencyKeyInFlightError();

@@ -8,10 +8,12 @@ import type { SagaDeps } from './saga-deps.js';
  * transition counted.
  */
 export async function moveOrderStatus(
-  deps: Pick<SagaDeps, 'pool' | 'metrics' | 'onNotificationsQueued'>,
+  deps: Pick<SagaDeps, 'pool' | 'metrics' | 'onNotificationsQueued' | 'recordsOrderEvents'>,
   change: Transition,
 ): Promise<TransitionResult> {
-  const result = await transitionOrder(deps.pool, change);
+  const result = await transitionOrder(deps.pool, change, {
+    recordsEvent: deps.recordsOrderEvents,
+  });
   if (result.kind === 'moved') {
     deps.onNotificationsQueued();
     deps.metrics.orderStatus.inc({ status: change.to });

@@ -1,7 +1,11 @@
 import { trace } from '@opentelemetry/api';
 import type { Pool, Queryable } from '../db/pool.js';
 import type { RetentionBatch } from '../db/retention-repository.js';
-import { deleteDeliveredOutbox, deleteFinishedSagas } from '../db/retention-repository.js';
+import {
+  deleteDeliveredOutbox,
+  deleteFinishedSagas,
+  deletePublishedOrderEvents,
+} from '../db/retention-repository.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { detached, inSpan } from '../observability/tracing-spans.js';
@@ -13,11 +17,14 @@ export type RetentionOptions = {
   intervalMs: number;
   /** Finished sagas (completed, failed) unchanged for this many days go, with their saga_log. */
   sagaDays: number;
-  /** Outbox rows delivered this many days ago go. Undelivered rows never do. */
+  /**
+   * Outbox rows delivered, and order events published, this many days ago go. Undelivered and
+   * unpublished rows never do.
+   */
   outboxDays: number;
 };
 
-export type DeletedRows = { sagas: number; sagaLog: number; outbox: number };
+export type DeletedRows = { sagas: number; sagaLog: number; outbox: number; orderEvents: number };
 
 export type RetentionDeps = {
   pool: Pool;
@@ -45,7 +52,7 @@ export async function deleteExpiredRows(
   batchSize: number,
   isStopped: () => boolean = () => false,
 ): Promise<DeletedRows> {
-  const deleted: DeletedRows = { sagas: 0, sagaLog: 0, outbox: 0 };
+  const deleted: DeletedRows = { sagas: 0, sagaLog: 0, outbox: 0, orderEvents: 0 };
   const counter = deps.metrics.retentionDeletedRows;
   const batch = (days: number, afterId: number): RetentionBatch => ({
     olderThanSeconds: days * secondsPerDay,
@@ -66,6 +73,13 @@ export async function deleteExpiredRows(
     deleted.outbox += result.outbox;
     counter.inc({ table: 'outbox' }, result.outbox);
     if (result.lastId === undefined || result.outbox < batchSize) break;
+    afterId = result.lastId;
+  }
+  for (let afterId = 0; !isStopped();) {
+    const result = await deletePublishedOrderEvents(deps.pool, batch(ages.outboxDays, afterId));
+    deleted.orderEvents += result.orderEvents;
+    counter.inc({ table: 'order_events' }, result.orderEvents);
+    if (result.lastId === undefined || result.orderEvents < batchSize) break;
     afterId = result.lastId;
   }
   return deleted;
@@ -93,10 +107,11 @@ export function createRetention(deps: RetentionDeps) {
           'retention.sagas': counts.sagas,
           'retention.saga_log': counts.sagaLog,
           'retention.outbox': counts.outbox,
+          'retention.order_events': counts.orderEvents,
         });
         return counts;
       });
-      if (deleted.sagas + deleted.outbox > 0) {
+      if (deleted.sagas + deleted.outbox + deleted.orderEvents > 0) {
         deps.logger.info('retention pass deleted rows', {
           ...deleted,
           durationMs: Math.round(now() - startedAtMs),

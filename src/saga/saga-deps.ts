@@ -17,8 +17,10 @@ export type SagaDeps = {
   leaseSeconds: number;
   /** Delay before the next try after an unknown outcome, by attempts so far. */
   retryDelayMs: (attempts: number) => number;
-  /** Called after a transaction that queued notifications commits. */
+  /** Called after a transaction that queued notifications (and order events) commits. */
   onNotificationsQueued: () => void;
+  /** Write an order event with every status change, for the broker (EVENTS_BROKER_URL set). */
+  recordsOrderEvents: boolean;
   /** Saga runs under way in this process; shutdown waits for them within its grace period. */
   inFlight: Set<Promise<unknown>>;
   /** Tests only: may never resolve, so a test can kill the process there (pause-point.ts). */

@@ -166,8 +166,10 @@ async function park(
     isCompensating: decision.isCompensating,
     attempt: saga.attempts + 1,
     answer,
+    recordsEvent: deps.recordsOrderEvents,
   });
   if (!parked) throw new LeaseLostError();
+  if (deps.recordsOrderEvents) deps.onNotificationsQueued();
   deps.metrics.sagaParked.inc({
     kind: saga.kind,
     service: answer.service,

@@ -55,6 +55,7 @@ const place = (user: ReturnType<typeof userId>, idempotency: { key: string; toke
     idempotency,
     saga: { leaseToken: randomUUID(), leaseSeconds: 30, deadlineMs: 60_000 },
     traceparent: null,
+    recordsEvent: false,
   });
 
 const ordersOf = async (user: number) =>

@@ -47,14 +47,18 @@ const claim = (db: Pool | PoolClient, order: Order) =>
   });
 
 const ship = (db: Pool | PoolClient, order: Order) =>
-  transitionOrder(db, {
-    order,
-    to: 'shipped',
-    from: statusesInto('shipped'),
-    actor: 'admin:1',
-    reason: null,
-    traceparent: null,
-  });
+  transitionOrder(
+    db,
+    {
+      order,
+      to: 'shipped',
+      from: statusesInto('shipped'),
+      actor: 'admin:1',
+      reason: null,
+      traceparent: null,
+    },
+    { recordsEvent: false },
+  );
 
 async function stateOf(order: Order) {
   const { rows } = await pool.query<{ status: string; held: number | null; sagas: number }>(

@@ -108,7 +108,7 @@ describe('the retention job', () => {
 
     const deleted = await deleteExpiredRows({ pool, metrics }, ages, 2);
 
-    expect(deleted).toEqual({ sagas: 3, sagaLog: 6, outbox: 3 });
+    expect(deleted).toEqual({ sagas: 3, sagaLog: 6, outbox: 3, orderEvents: 0 });
     expect(
       await existing(
         'sagas',
@@ -125,6 +125,35 @@ describe('the retention job', () => {
     expect(await counted(metrics, 'sagas')).toBe(3);
     expect(await counted(metrics, 'saga_log')).toBe(6);
     expect(await counted(metrics, 'outbox')).toBe(3);
+  });
+
+  it('deletes order events published longer ago than the outbox age, never an unpublished one', async () => {
+    const { orderId } = await seedOrder({ saga: { state: 'running', days: 0 } });
+    // published that many days ago, or null: unpublished (then written 60 days ago)
+    const publishedDaysAgo = [8, null, 6.9, 30, null, 7.5, 0];
+    const ids: number[] = [];
+    for (const daysAgo of publishedDaysAgo) {
+      const { rows } = await pool.query<{ id: number }>(
+        `insert into order_events (order_id, kind, status, version, occurred_at, published_at)
+         values ($1, 'created', 'pending', 1, now() - interval '60 days',
+           now() - make_interval(secs => $2::float8 * 86400))
+         returning id`,
+        [orderId, daysAgo],
+      );
+      ids.push(rows[0]!.id);
+    }
+    const metrics = createMetrics();
+
+    const deleted = await deleteExpiredRows({ pool, metrics }, ages, 2);
+
+    const expired = ids.filter((_, index) => (publishedDaysAgo[index] ?? 0) > ages.outboxDays);
+    expect(deleted.orderEvents).toBe(expired.length);
+    const left = await pool.query<{ id: number }>(
+      'select id from order_events where id = any($1) order by id',
+      [ids],
+    );
+    expect(left.rows.map((row) => row.id)).toEqual(ids.filter((id) => !expired.includes(id)));
+    expect(await counted(metrics, 'order_events')).toBe(expired.length);
   });
 
   it('never fails and never counts a row twice when two passes run at once', async () => {

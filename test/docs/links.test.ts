@@ -16,6 +16,7 @@ const documents = [
   'README.md',
   'sandbox/README.md',
   'examples/client/README.md',
+  'examples/consumer/README.md',
   ...markdownUnder('docs'),
 ];
 

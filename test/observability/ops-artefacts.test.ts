@@ -5,9 +5,19 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { MetricFamily } from '../support/prometheus.js';
 import { hasCommand, parseExposition, promtool } from '../support/prometheus.js';
+import { brokerUrl, testExchange } from '../support/rabbitmq.js';
 import { useTestService } from '../support/test-service.js';
 
-const env = useTestService();
+// With a broker configured, so the order-event gauges are exported (no event is published: the
+// service connects on its first publish, so the exchange is never declared).
+const env = useTestService({
+  events: {
+    brokerUrl,
+    exchange: testExchange('ops'),
+    source: '/order-service',
+    typePrefix: 'com.example',
+  },
+});
 const alertsFile = fileURLToPath(new URL('../../ops/prometheus/alerts.yml', import.meta.url));
 const dashboardFile = fileURLToPath(
   new URL('../../ops/grafana/order-service.json', import.meta.url),
@@ -122,6 +132,64 @@ describe('ops/prometheus/alerts.yml', () => {
         '            exp_annotations:',
         "              summary: '1 cancel saga(s) need attention at refund'",
         `              description: 'A peer refused a step for good. GET /api/admin/sagas?state=needs-attention shows the peer answer; fix its cause and POST /api/admin/sagas/:id/retry, or settle it by hand and POST /api/admin/sagas/:id/resolve. Runbook: docs/operations.md#ordersaganeedsattention'`,
+        '',
+      ].join('\n'),
+    );
+    try {
+      const result = await promtool(['test', 'rules', tests]);
+
+      expect(result.code, result.output).toBe(0);
+      expect(result.output).toMatch(/SUCCESS/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fires OrderEventsBacklogStale once the oldest unpublished event has been over a minute old for 2 minutes, once for all replicas (promtool test rules)', async ({
+    skip,
+  }) => {
+    skip(!hasCommand('promtool'), 'promtool is not installed (Debian package prometheus)');
+    const dir = await mkdtemp(join(tmpdir(), 'alerts-'));
+    const tests = join(dir, 'events-backlog.test.yml');
+    // Two replicas read the same table: the same age from both. The broker goes away at 1m;
+    // the age passes 60 s at 2m, so the alert is pending until 4m and firing after.
+    const age = (instance: string) =>
+      `order_events_oldest_unpublished_age_seconds{job="order-service",instance="${instance}"}`;
+    await writeFile(
+      tests,
+      [
+        `rule_files: ['${alertsFile}']`,
+        'evaluation_interval: 15s',
+        'tests:',
+        '  - interval: 15s',
+        '    input_series:',
+        `      - series: '${age('a')}'`,
+        "        values: '0x3 15+15x20'",
+        `      - series: '${age('b')}'`,
+        "        values: '0x3 15+15x20'",
+        '    alert_rule_test:',
+        '      - eval_time: 1m45s',
+        '        alertname: OrderEventsBacklogStale',
+        '        exp_alerts: []',
+        '      - eval_time: 3m45s',
+        '        alertname: OrderEventsBacklogStale',
+        '        exp_alerts: []',
+        '      - eval_time: 4m30s',
+        '        alertname: OrderEventsBacklogStale',
+        '        exp_alerts:',
+        '          - exp_labels: { severity: warning, job: order-service }',
+        '            exp_annotations:',
+        "              summary: 'Order events unpublished for 3m 45s'",
+        "              description: 'The oldest order event the broker has not confirmed is over a minute old: RabbitMQ is unreachable, refuses the events, or no replica runs the relay. Runbook: docs/operations.md#ordereventsbacklogstale'",
+        '  - interval: 15s',
+        '    input_series:',
+        // A busy relay: events a few seconds old at every scrape, never stale.
+        `      - series: '${age('a')}'`,
+        "        values: '2 5 1 0 3 2x30'",
+        '    alert_rule_test:',
+        '      - eval_time: 8m',
+        '        alertname: OrderEventsBacklogStale',
+        '        exp_alerts: []',
         '',
       ].join('\n'),
     );

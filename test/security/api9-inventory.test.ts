@@ -17,6 +17,7 @@ const publicOperations = [
   'GET /health/ready',
   'GET /metrics',
   'GET /openapi.json',
+  'GET /asyncapi.json',
   'GET /docs',
   'GET /docs/assets/{file}',
 ];
