@@ -39,50 +39,33 @@ export async function deleteFinishedSagas(
 }
 
 /**
- * Deletes up to `limit` outbox rows delivered more than `olderThanSeconds` ago. An undelivered
- * row (`delivered_at is null`) is never touched, however old.
+ * The relayed tables and the column saying when a row left: the outbox's notifications once
+ * delivered, order events once the broker confirmed them. Identifiers from this constant only.
  */
-export async function deleteDeliveredOutbox(
-  db: Queryable,
-  batch: RetentionBatch,
-): Promise<{ outbox: number; lastId: number | undefined }> {
-  const { rows } = await db.query<{ outbox: number; last_id: number | null }>(
-    `with doomed as (
-       select id from outbox
-       where id > $3 and delivered_at < now() - make_interval(secs => $1)
-       order by id
-       limit $2
-       for update skip locked),
-     gone as (
-       delete from outbox where id in (select id from doomed) returning 1)
-     select (select count(*) from gone)::int as outbox, (select max(id) from doomed) as last_id`,
-    [batch.olderThanSeconds, batch.limit, batch.afterId],
-  );
-  const row = rows[0];
-  return { outbox: row?.outbox ?? 0, lastId: row?.last_id ?? undefined };
-}
+const sentAt = { outbox: 'delivered_at', order_events: 'published_at' } as const;
+export type RelayedTable = keyof typeof sentAt;
 
 /**
- * Deletes up to `limit` order events the broker confirmed more than `olderThanSeconds` ago. An
- * unpublished one (`published_at is null`) is never touched, however old.
+ * Deletes up to `limit` rows of `table` sent more than `olderThanSeconds` ago. A row not yet sent
+ * (its `sentAt` column null) is never touched, however old.
  */
-export async function deletePublishedOrderEvents(
+export async function deleteSentRows(
   db: Queryable,
+  table: RelayedTable,
   batch: RetentionBatch,
-): Promise<{ orderEvents: number; lastId: number | undefined }> {
-  const { rows } = await db.query<{ order_events: number; last_id: number | null }>(
+): Promise<{ deleted: number; lastId: number | undefined }> {
+  const { rows } = await db.query<{ deleted: number; last_id: number | null }>(
     `with doomed as (
-       select id from order_events
-       where id > $3 and published_at < now() - make_interval(secs => $1)
+       select id from ${table}
+       where id > $3 and ${sentAt[table]} < now() - make_interval(secs => $1)
        order by id
        limit $2
        for update skip locked),
      gone as (
-       delete from order_events where id in (select id from doomed) returning 1)
-     select (select count(*) from gone)::int as order_events,
-       (select max(id) from doomed) as last_id`,
+       delete from ${table} where id in (select id from doomed) returning 1)
+     select (select count(*) from gone)::int as deleted, (select max(id) from doomed) as last_id`,
     [batch.olderThanSeconds, batch.limit, batch.afterId],
   );
   const row = rows[0];
-  return { orderEvents: row?.order_events ?? 0, lastId: row?.last_id ?? undefined };
+  return { deleted: row?.deleted ?? 0, lastId: row?.last_id ?? undefined };
 }

@@ -1,11 +1,8 @@
 import { trace } from '@opentelemetry/api';
 import type { Pool, Queryable } from '../db/pool.js';
 import type { RetentionBatch } from '../db/retention-repository.js';
-import {
-  deleteDeliveredOutbox,
-  deleteFinishedSagas,
-  deletePublishedOrderEvents,
-} from '../db/retention-repository.js';
+import type { RelayedTable } from '../db/retention-repository.js';
+import { deleteFinishedSagas, deleteSentRows } from '../db/retention-repository.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { detached, inSpan } from '../observability/tracing-spans.js';
@@ -68,19 +65,18 @@ export async function deleteExpiredRows(
     if (result.lastId === undefined || result.sagas < batchSize) break;
     afterId = result.lastId;
   }
-  for (let afterId = 0; !isStopped();) {
-    const result = await deleteDeliveredOutbox(deps.pool, batch(ages.outboxDays, afterId));
-    deleted.outbox += result.outbox;
-    counter.inc({ table: 'outbox' }, result.outbox);
-    if (result.lastId === undefined || result.outbox < batchSize) break;
-    afterId = result.lastId;
-  }
-  for (let afterId = 0; !isStopped();) {
-    const result = await deletePublishedOrderEvents(deps.pool, batch(ages.outboxDays, afterId));
-    deleted.orderEvents += result.orderEvents;
-    counter.inc({ table: 'order_events' }, result.orderEvents);
-    if (result.lastId === undefined || result.orderEvents < batchSize) break;
-    afterId = result.lastId;
+  const relayed: [RelayedTable, 'outbox' | 'orderEvents'][] = [
+    ['outbox', 'outbox'],
+    ['order_events', 'orderEvents'],
+  ];
+  for (const [table, field] of relayed) {
+    for (let afterId = 0; !isStopped();) {
+      const result = await deleteSentRows(deps.pool, table, batch(ages.outboxDays, afterId));
+      deleted[field] += result.deleted;
+      counter.inc({ table }, result.deleted);
+      if (result.lastId === undefined || result.deleted < batchSize) break;
+      afterId = result.lastId;
+    }
   }
   return deleted;
 }

@@ -1,14 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { settleAndCompare } from '../support/order-event-sequence.js';
 import { placeOrders } from '../support/order-load.js';
-import type { EventConsumer } from '../support/rabbitmq.js';
-import {
-  brokerUrl,
-  closeBrokerConnections,
-  consumeEvents,
-  testExchange,
-} from '../support/rabbitmq.js';
-import { useProcessCluster } from '../support/service-process.js';
+import { closeBrokerConnections, useEventCluster } from '../support/rabbitmq.js';
 import { newUser } from '../support/tokens.js';
 
 /**
@@ -17,19 +10,8 @@ import { newUser } from '../support/tokens.js';
  * closed with `rabbitmqctl close_connection`, picked out by the test's own exchange in its
  * connection_name, so the other files' connections on the shared broker are left alone.
  */
-const exchange = testExchange('closed');
-const cluster = useProcessCluster({
-  EVENTS_BROKER_URL: brokerUrl,
-  EVENTS_EXCHANGE: exchange,
-  RATE_LIMIT_ORDERS_PER_MINUTE: '100000',
-});
-let consumer: EventConsumer;
-beforeAll(async () => {
-  consumer = await consumeEvents(exchange);
-});
-afterAll(async () => {
-  await consumer.close();
-});
+const events = useEventCluster('closed');
+const { cluster, exchange } = events;
 
 describe(
   'order events when the broker closes the connection (issue 15)',
@@ -78,7 +60,7 @@ describe(
         baseUrl: await url,
         pool: cluster.pool,
         users,
-        consumer,
+        consumer: events.consumer,
         timeoutMs: 30_000,
       });
 

@@ -1,9 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { settleAndCompare } from '../support/order-event-sequence.js';
 import { placeOrders } from '../support/order-load.js';
-import type { EventConsumer } from '../support/rabbitmq.js';
-import { brokerUrl, consumeEvents, testExchange } from '../support/rabbitmq.js';
-import { useProcessCluster } from '../support/service-process.js';
+import { useEventCluster } from '../support/rabbitmq.js';
 import { newUser } from '../support/tokens.js';
 
 /**
@@ -12,20 +10,8 @@ import { newUser } from '../support/tokens.js';
  * leased, publishes unconfirmed, confirmed ones not yet marked), and a fresh process on the same
  * database takes over once the leases (SAGA_LEASE_MS, 2 s here) lapse.
  */
-const exchange = testExchange('crash');
-const cluster = useProcessCluster({
-  EVENTS_BROKER_URL: brokerUrl,
-  EVENTS_EXCHANGE: exchange,
-  RATE_LIMIT_ORDERS_PER_MINUTE: '100000',
-});
-let consumer: EventConsumer;
-beforeAll(async () => {
-  // Bound before any service starts: every event published reaches its queue.
-  consumer = await consumeEvents(exchange);
-});
-afterAll(async () => {
-  await consumer.close();
-});
+const events = useEventCluster('crash');
+const { cluster } = events;
 
 describe('order events across a crash (issue 15)', { timeout: 90_000 }, () => {
   it('delivers every stored change at least once, in order per order, when the service is SIGKILLed mid-run and restarted', async ({
@@ -50,7 +36,7 @@ describe('order events across a crash (issue 15)', { timeout: 90_000 }, () => {
 
     // Mid-run: orders still being placed, and the relay busy publishing.
     await expect
-      .poll(() => load.acknowledged() >= 50 && consumer.received.length >= 30, {
+      .poll(() => load.acknowledged() >= 50 && events.consumer.received.length >= 30, {
         timeout: 30_000,
         interval: 20,
       })
@@ -60,7 +46,7 @@ describe('order events across a crash (issue 15)', { timeout: 90_000 }, () => {
     target = new Promise((resolve) => {
       resume = resolve;
     });
-    const atKill = { acknowledged: load.acknowledged(), received: consumer.received.length };
+    const atKill = { acknowledged: load.acknowledged(), received: events.consumer.received.length };
     expect(await first.kill('SIGKILL')).toBeNull();
     const restarted = cluster.start();
     resume(restarted.ready());
@@ -69,7 +55,7 @@ describe('order events across a crash (issue 15)', { timeout: 90_000 }, () => {
       baseUrl: await target,
       pool: cluster.pool,
       users,
-      consumer,
+      consumer: events.consumer,
       timeoutMs: 30_000,
     });
 

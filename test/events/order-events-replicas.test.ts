@@ -1,10 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { settleAndCompare } from '../support/order-event-sequence.js';
 import { placeOrders } from '../support/order-load.js';
 import { parseExposition } from '../support/prometheus.js';
-import type { EventConsumer } from '../support/rabbitmq.js';
-import { brokerUrl, consumeEvents, testExchange } from '../support/rabbitmq.js';
-import { useProcessCluster } from '../support/service-process.js';
+import { useEventCluster } from '../support/rabbitmq.js';
 import { newUser } from '../support/tokens.js';
 
 /**
@@ -20,19 +18,8 @@ async function publishedCount(url: string): Promise<number> {
   return (family?.samples ?? []).reduce((sum, sample) => sum + sample.value, 0);
 }
 
-const exchange = testExchange('replicas');
-const cluster = useProcessCluster({
-  EVENTS_BROKER_URL: brokerUrl,
-  EVENTS_EXCHANGE: exchange,
-  RATE_LIMIT_ORDERS_PER_MINUTE: '100000',
-});
-let consumer: EventConsumer;
-beforeAll(async () => {
-  consumer = await consumeEvents(exchange);
-});
-afterAll(async () => {
-  await consumer.close();
-});
+const events = useEventCluster('replicas');
+const { cluster } = events;
 
 describe('order events from several replicas (issue 15)', { timeout: 90_000 }, () => {
   it('keeps each order’s events in order when three replicas relay at once', async ({
@@ -61,7 +48,7 @@ describe('order events from several replicas (issue 15)', { timeout: 90_000 }, (
       baseUrl: urls[0] ?? '',
       pool: cluster.pool,
       users,
-      consumer,
+      consumer: events.consumer,
       timeoutMs: 30_000,
     });
 

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import amqp from 'amqplib';
 import type { ConsumeMessage } from 'amqplib';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
+import type { ProcessCluster } from './service-process.js';
+import { useProcessCluster } from './service-process.js';
 import { runCommand } from './command.js';
 
 /** The machine's RabbitMQ (`.ci/run` starts it when it is down); TEST_AMQP_URL overrides it. */
@@ -82,4 +84,37 @@ export async function closeBrokerConnections(fragment: string, reason: string): 
       throw new Error(`rabbitmqctl close_connection failed:\n${closed.output}`);
   }
   return pids.length;
+}
+
+/**
+ * Service processes publishing order events to an exchange of this file's own, and a consumer
+ * bound to it before any of them starts, so every event published reaches it. Read `consumer`
+ * inside a test (it is connected in beforeAll).
+ */
+export function useEventCluster(name: string): {
+  exchange: string;
+  cluster: ProcessCluster;
+  readonly consumer: EventConsumer;
+} {
+  const exchange = testExchange(name);
+  const cluster = useProcessCluster({
+    EVENTS_BROKER_URL: brokerUrl,
+    EVENTS_EXCHANGE: exchange,
+    RATE_LIMIT_ORDERS_PER_MINUTE: '100000',
+  });
+  let consumer: EventConsumer | undefined;
+  beforeAll(async () => {
+    consumer = await consumeEvents(exchange);
+  });
+  afterAll(async () => {
+    await consumer?.close();
+  });
+  return {
+    exchange,
+    cluster,
+    get consumer() {
+      if (consumer === undefined) throw new Error('the consumer connects in beforeAll');
+      return consumer;
+    },
+  };
 }
