@@ -1,10 +1,12 @@
+import { SpanKind } from '@opentelemetry/api';
 import { CloudEvent } from 'cloudevents';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseExposition } from '../support/prometheus.js';
 import type { EventConsumer } from '../support/rabbitmq.js';
 import { brokerUrl, consumeEvents, testExchange } from '../support/rabbitmq.js';
 import { placePaidOrder } from '../support/orders.js';
-import { useTestService } from '../support/test-service.js';
+import { orderBody, useTestService } from '../support/test-service.js';
+import { recordSpans } from '../support/tracing-setup.js';
 import { newUser } from '../support/tokens.js';
 
 const exchange = testExchange('events');
@@ -79,5 +81,42 @@ describe('order events on RabbitMQ (issue 15)', () => {
     ).toBeGreaterThanOrEqual(1);
     expect(await sample('order_event_publish_failures_total', { reason: 'unreachable' })).toBe(0);
     expect(await sample('order_event_confirm_duration_seconds_count')).toBeGreaterThanOrEqual(1);
+  });
+
+  it('carries the trace of the request that made each change, so a consumer joins the order’s trace', async () => {
+    const user = await newUser();
+    const product = await env.peers.createProduct({ price: '2.00', stock: 3 });
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const recorded = recordSpans();
+
+    const placed = await env
+      .api(user.token)
+      .post('/api/orders', orderBody([{ productId: product.id, quantity: 1 }]), {
+        traceparent: `00-${traceId}-00f067aa0ba902b7-01`,
+      });
+
+    expect(placed.status).toBe(201);
+    await consumer.waitForEvents(placed.body.id, 2);
+    const events = consumer.eventsOf(placed.body.id);
+    expect(events.map((event) => event.type)).toEqual([
+      'com.example.order.created',
+      'com.example.order.paid',
+    ]);
+    for (const event of events) {
+      expect(event.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    }
+    // One PRODUCER span per publish, in the order's trace; the event names it as its parent.
+    const publishesOf = () =>
+      recorded.spans().filter((span) => span.name === `publish ${exchange}`);
+    // A span ends once the broker confirmed, which may be after the consumer got the message.
+    await expect.poll(() => publishesOf().length, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+    const publishes = publishesOf();
+    for (const event of events) {
+      const spanId = String(event.traceparent).split('-')[2];
+      const span = publishes.find((each) => each.spanContext().spanId === spanId);
+      expect(span?.kind).toBe(SpanKind.PRODUCER);
+      expect(span?.spanContext().traceId).toBe(traceId);
+      expect(span?.attributes['messaging.message.id']).toBe(event.id);
+    }
   });
 });
