@@ -98,7 +98,7 @@ export default tseslint.config(
           patterns: [
             {
               group: ['../http/*', './http/*'],
-              message: 'only http, service.ts and main.ts import http.',
+              message: 'only http, the events edge, service.ts and main.ts import http.',
             },
           ],
         },
