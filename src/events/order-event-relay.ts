@@ -10,8 +10,9 @@ import type { Pool } from '../db/pool.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { activeTraceparent, spanContextOf } from '../observability/tracing-context.js';
-import { detached, recordError } from '../observability/tracing-spans.js';
+import { recordError } from '../observability/tracing-spans.js';
 import { backoffDelayMs } from '../saga/backoff.js';
+import { coalescedPasses } from '../saga/coalesced-passes.js';
 import type { BrokerMessage, EventTransport } from './event-transport.js';
 import type { EventIdentity } from './order-cloud-event.js';
 import { orderCloudEvent } from './order-cloud-event.js';
@@ -41,9 +42,6 @@ const reconnectDelayMs = (failures: number): number => Math.min(10_000, 500 * 2 
  * table, orders are still taken, and the relay tries again with backoff, then drains the backlog.
  */
 export function createOrderEventRelay(deps: OrderEventRelayDeps) {
-  let running: Promise<void> | undefined;
-  let again = false;
-  const isKickedAgain = (): boolean => again;
   let failures = 0;
   let retryAt = 0;
   let retryTimer: NodeJS.Timeout | undefined;
@@ -165,35 +163,18 @@ export function createOrderEventRelay(deps: OrderEventRelayDeps) {
     retryTimer.unref();
   }
 
-  /** Starts a pass unless one runs; a kick during a pass makes it go round once more. */
-  function kick(): Promise<void> {
-    if (isStopped) return Promise.resolve();
-    if (running !== undefined) {
-      again = true;
-      return running;
-    }
-    running = detached(async () => {
-      try {
-        do {
-          again = false;
-          await publishDue();
-        } while (isKickedAgain() && Date.now() >= retryAt);
-      } catch (error) {
-        deps.logger.error('order event relay pass failed', { error });
-      } finally {
-        running = undefined;
-      }
-    });
-    return running;
-  }
+  const passes = coalescedPasses(publishDue, (error) => {
+    deps.logger.error('order event relay pass failed', { error });
+  });
+  const kick = (): Promise<void> => (isStopped ? Promise.resolve() : passes.kick());
 
   return {
     kick,
-    idle: () => running ?? Promise.resolve(),
+    idle: passes.idle,
     async stop(): Promise<void> {
       isStopped = true;
       clearTimeout(retryTimer);
-      await (running ?? Promise.resolve());
+      await passes.idle();
       await deps.transport.close();
     },
   };

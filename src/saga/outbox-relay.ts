@@ -7,10 +7,11 @@ import {
 } from '../db/outbox-repository.js';
 import type { Pool } from '../db/pool.js';
 import type { Logger } from '../observability/logger.js';
-import { detached, inLinkedTrace } from '../observability/tracing-spans.js';
+import { inLinkedTrace } from '../observability/tracing-spans.js';
 import type { NotificationClient } from '../peers/notification-client.js';
 import { notificationKey } from '../peers/peer-keys.js';
 import { backoffDelayMs } from './backoff.js';
+import { coalescedPasses } from './coalesced-passes.js';
 
 export type OutboxRelayDeps = {
   pool: Pool;
@@ -27,10 +28,6 @@ const tracer = trace.getTracer('order-service/outbox');
  * A Notification Service outage only delays this loop; orders never wait for it.
  */
 export function createOutboxRelay(deps: OutboxRelayDeps) {
-  let running: Promise<void> | undefined;
-  let again = false;
-  const isKickedAgain = (): boolean => again;
-
   async function deliverDue(): Promise<void> {
     for (;;) {
       const events = await claimDueEvents(deps.pool, deps.batchSize, deps.leaseSeconds);
@@ -80,29 +77,9 @@ export function createOutboxRelay(deps: OutboxRelayDeps) {
     return false;
   }
 
-  /** Starts a delivery pass unless one runs; a kick during a pass makes it go round once more. */
-  function kick(): Promise<void> {
-    if (running !== undefined) {
-      again = true;
-      return running;
-    }
-    // Outside the trace of whichever request kicked it: each delivery starts its own.
-    running = detached(async () => {
-      try {
-        do {
-          again = false;
-          await deliverDue();
-        } while (isKickedAgain());
-      } catch (error) {
-        deps.logger.error('outbox relay pass failed', { error });
-      } finally {
-        running = undefined;
-      }
-    });
-    return running;
-  }
-
-  return { kick, idle: () => running ?? Promise.resolve() };
+  return coalescedPasses(deliverDue, (error) => {
+    deps.logger.error('outbox relay pass failed', { error });
+  });
 }
 
 export type OutboxRelay = ReturnType<typeof createOutboxRelay>;
