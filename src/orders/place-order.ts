@@ -18,7 +18,11 @@ import { productId } from '../domain/ids.js';
 import type { Order, OrderItem, OrderLine, ShippingAddress } from '../domain/order.js';
 import { exceedsMaxTotal, maxOrderTotalCents, orderTotal } from '../domain/order.js';
 import { cents, formatCents } from '../domain/money.js';
-import type { KeyReservation, RecordedOutcome } from '../db/idempotency-repository.js';
+import type {
+  KeyReservation,
+  RecordedFailure,
+  RecordedOutcome,
+} from '../db/idempotency-repository.js';
 import { findOrder } from '../db/order-repository.js';
 import { storePlacedOrder } from '../db/placement-repository.js';
 import type { CallContext } from '../peers/peer-http.js';
@@ -142,13 +146,18 @@ async function placeObserved(
   }
 }
 
+/** The `outcome` label of each failure found after the order was stored. */
+const storedFailureLabels: Record<RecordedFailure['type'], string> = {
+  'payment-declined': 'declined',
+  'payment-service-error': 'payment-error',
+  'insufficient-stock': 'insufficient-stock',
+  'unknown-products': 'unknown-products',
+};
+
 /** The `outcome` label of a failed create: how its saga failed, or the client's or our fault. */
 function failureLabel(error: unknown): string {
   const failure = recordedFailureOf(error);
-  if (failure !== undefined) {
-    const labels = { 'payment-declined': 'declined', 'payment-service-error': 'payment-error' };
-    return failure.type in labels ? labels[failure.type as keyof typeof labels] : failure.type;
-  }
+  if (failure !== undefined) return storedFailureLabels[failure.type];
   const isOurs =
     !(error instanceof DomainError) ||
     error instanceof ProductServiceUnavailableError ||
