@@ -91,6 +91,19 @@ type Panel = {
   targets?: { expr: string; refId: string; datasource?: { uid: string } }[];
 };
 
+/** Runs `promtool test rules` on `tests` (the `tests:` entries) against the alert rules. */
+async function promtoolRuleTests(tests: string) {
+  const dir = await mkdtemp(join(tmpdir(), 'alerts-'));
+  const file = join(dir, 'alerts.test.yml');
+  try {
+    const header = [`rule_files: ['${alertsFile}']`, 'evaluation_interval: 15s', 'tests:'];
+    await writeFile(file, [...header, tests].join('\n'));
+    return await promtool(['test', 'rules', file]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 describe('ops/prometheus/alerts.yml', () => {
   it('passes promtool check rules', async ({ skip }) => {
     skip(!hasCommand('promtool'), 'promtool is not installed (Debian package prometheus)');
@@ -107,16 +120,10 @@ describe('ops/prometheus/alerts.yml', () => {
     skip,
   }) => {
     skip(!hasCommand('promtool'), 'promtool is not installed (Debian package prometheus)');
-    const dir = await mkdtemp(join(tmpdir(), 'alerts-'));
-    const tests = join(dir, 'needs-attention.test.yml');
     const parked =
       'sagas_needs_attention{job="order-service",instance="a",kind="cancel",step="refund"}';
-    await writeFile(
-      tests,
+    const result = await promtoolRuleTests(
       [
-        `rule_files: ['${alertsFile}']`,
-        'evaluation_interval: 15s',
-        'tests:',
         '  - interval: 15s',
         '    input_series:',
         `      - series: '${parked}'`,
@@ -135,32 +142,21 @@ describe('ops/prometheus/alerts.yml', () => {
         '',
       ].join('\n'),
     );
-    try {
-      const result = await promtool(['test', 'rules', tests]);
 
-      expect(result.code, result.output).toBe(0);
-      expect(result.output).toMatch(/SUCCESS/);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    expect(result.code, result.output).toBe(0);
+    expect(result.output).toMatch(/SUCCESS/);
   });
 
   it('fires OrderEventsBacklogStale once the oldest unpublished event has been over a minute old for 2 minutes, once for all replicas (promtool test rules)', async ({
     skip,
   }) => {
     skip(!hasCommand('promtool'), 'promtool is not installed (Debian package prometheus)');
-    const dir = await mkdtemp(join(tmpdir(), 'alerts-'));
-    const tests = join(dir, 'events-backlog.test.yml');
     // Two replicas read the same table: the same age from both. The broker goes away at 1m;
     // the age passes 60 s at 2m, so the alert is pending until 4m and firing after.
     const age = (instance: string) =>
       `order_events_oldest_unpublished_age_seconds{job="order-service",instance="${instance}"}`;
-    await writeFile(
-      tests,
+    const result = await promtoolRuleTests(
       [
-        `rule_files: ['${alertsFile}']`,
-        'evaluation_interval: 15s',
-        'tests:',
         '  - interval: 15s',
         '    input_series:',
         `      - series: '${age('a')}'`,
@@ -193,14 +189,9 @@ describe('ops/prometheus/alerts.yml', () => {
         '',
       ].join('\n'),
     );
-    try {
-      const result = await promtool(['test', 'rules', tests]);
 
-      expect(result.code, result.output).toBe(0);
-      expect(result.output).toMatch(/SUCCESS/);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    expect(result.code, result.output).toBe(0);
+    expect(result.output).toMatch(/SUCCESS/);
   });
 
   it('selects only metrics the service exports, and `up` from the scrape', async () => {
